@@ -1,0 +1,75 @@
+/* xalloc.c - allocation that aborts on exhaustion (see xalloc.h). */
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#include "banned.h"
+
+static void *xcheck(void *p, size_t n)
+{
+	if (!p && n)
+		fatalx("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return xcheck(malloc(n ? n : 1), n ? n : 1);
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	if (!nmemb || !size)
+		nmemb = size = 1;
+	return xcheck(calloc(nmemb, size), nmemb * size);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return xcheck(realloc(p, n ? n : 1), n ? n : 1);
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		fatalx("allocation size overflow (%zu x %zu)", nmemb, size);
+	return xrealloc(p, nmemb * size);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("xasprintf: bad format '%s'", fmt);
+	p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}

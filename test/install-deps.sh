@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install the Debian packages that mooring's build, tests, lint, fuzz and
+# bench need. Idempotent: when everything is present it only checks.
+set -eu
+PKGS="build-essential pkg-config libyaml-dev libjansson-dev libssl-dev
+libcmocka-dev clang libclang-rt-14-dev clang-format cppcheck docker-compose
+busybox-static procps time python3"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing (run 'make deps' as root)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
