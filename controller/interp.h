@@ -11,8 +11,13 @@
  * Errors (MOOR_EINVAL, prefixed with file:line:col when a mark is given):
  *   "invalid template: '${'"            (unterminated, bad name, ...)
  *   "required variable NAME is missing a value[: err]"
- * An unset variable with no default expands to "" and is reported once
- * per call through on_unset (the compose loader turns that into a warning).
+ * An unset variable with no default expands to "" and is reported through
+ * on_unset at each use (the compose loader turns that into a warning, and
+ * may fold repeats). Only the branch that is used is evaluated: the
+ * default of a set variable is neither expanded, reported nor checked
+ * beyond finding its closing brace; every `{` inside it counts towards
+ * that brace, as in compose-go ("${X:-{"a":1}}").
+ * Errors past the bounds below are MOOR_ELIMIT.
  */
 #ifndef MOORING_INTERP_H
 #define MOORING_INTERP_H
@@ -31,9 +36,21 @@ struct interp_env {
 			 const struct ymark *mark);
 };
 
+/* Work bounds: hostile templates and .env files cannot make one value, the
+ * values of one tree or one .env document, or the evaluation depth of
+ * nested defaults grow past these (MOOR_ELIMIT). */
+#define INTERP_MAX_OUTPUT ((size_t)1 << 20)  /* bytes in one expansion */
+#define INTERP_MAX_TOTAL  ((size_t)64 << 20) /* bytes per tree/document */
+#define INTERP_MAX_DEPTH  32 /* ${ nested inside default/alt/error */
+
 /* Expand tmpl into a new string (*out, freed by the caller). */
 int interp_string(char **out, const char *tmpl, const struct interp_env *env,
 		  const struct ymark *mark);
+
+/* Same for a template of len bytes that may hold NUL bytes; *out_len
+ * (may be NULL) receives the length of *out. */
+int interp_stringn(char **out, size_t *out_len, const char *tmpl, size_t len,
+		   const struct interp_env *env, const struct ymark *mark);
 
 /* Expand every string value of a tree in place (mapping keys are not
  * expanded). Non-string scalars are left alone. Stops at the first error. */
