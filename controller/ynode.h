@@ -104,10 +104,12 @@ struct ylimits {
 	size_t max_file_size;	/* bytes */
 	unsigned max_depth;	/* nesting of collections */
 	size_t max_alias_nodes; /* nodes created by alias expansion, per load */
+	size_t max_nodes;	/* all nodes of one load, alias copies included */
 	size_t max_scalar_size; /* bytes in one scalar */
 };
 
-/* 8 MiB files, depth 64, 200000 alias-expanded nodes, 1 MiB scalars. */
+/* 8 MiB files, depth 64, 200000 alias-expanded nodes, 500000 nodes in all,
+ * 1 MiB scalars. */
 extern const struct ylimits ylimits_default;
 
 /* Intern a file name for marks; the result lives until process exit. */
