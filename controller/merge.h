@@ -21,12 +21,17 @@
 #include "ynode.h"
 
 /* Merge the document `override` into `base` (both whole compose
- * documents, mappings). Consumes override (frees it). */
+ * documents, mappings; an empty override is nothing to merge). Consumes
+ * override (frees it), on error too. Tags left in base are dropped first
+ * (they had nothing to act on), the override's tags act on base, and the
+ * result is de-duplicated as merge_unicity() does. The rules themselves
+ * are the table merge_rules[] in merge.c; unicity_rules[] in
+ * merge_unicity.c. */
 int merge_documents(struct ynode *base, struct ynode *override);
 
 /* Merge one service definition onto another, as `extends` needs:
- * `override` is merged into `base` with the service-level rules.
- * Consumes override. */
+ * `override` is merged into `base` with the service-level rules
+ * (services.*.…), tags and de-duplication included. Consumes override. */
 int merge_service(struct ynode *base, struct ynode *override);
 
 /* Apply what is left of the tags of a single document: drop values
