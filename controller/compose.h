@@ -32,10 +32,16 @@
 #include "strmap.h"
 #include "ynode.h"
 
+enum {
+	/* Skip step 7 (compose-go's SkipConsistencyCheck): the conformance
+	 * full example names services and networks it does not define. */
+	COMPOSE_F_SKIP_CONSISTENCY = 1u << 0,
+};
+
 struct compose_options {
 	const char *const *files; /* -f, in order; none: compose.yaml, ... */
 	size_t nfiles;
-	const char *env_file;	 /* --env-file; NULL: <project_dir>/.env */
+	const char *env_file;	  /* --env-file; NULL: <project_dir>/.env */
 	const char *project_name; /* -p; NULL: name:, else directory */
 	const char *const *profiles;
 	size_t nprofiles;
@@ -45,6 +51,7 @@ struct compose_options {
 	const struct ylimits *limits;
 	norm_read_fn read_file; /* NULL: the filesystem (seam for git) */
 	void *read_data;
+	unsigned flags; /* COMPOSE_F_* */
 };
 
 struct compose_project {
