@@ -28,4 +28,9 @@ int emit_yaml(struct buf *out, const struct ynode *n, bool explain);
 int emit_provenance_json(struct buf *out, const struct ynode *n,
 			 unsigned flags);
 
+/* {"model": ..., "spec_hashes": ..., "provenance": ...}: what
+ * `mooring render --format json --explain` prints. */
+int emit_explain_json(struct buf *out, const struct ynode *model,
+		      const struct ynode *hashes, unsigned flags);
+
 #endif

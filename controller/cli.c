@@ -1,0 +1,98 @@
+/* cli.c - argv dispatch: one table of commands, usage, exit codes. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+
+#include "banned.h"
+
+static const struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+    {"render", cmd_render,
+     "render  [-f FILE]... [--env-file F] [-p NAME] [--profile P]...\n"
+     "        [--project-directory DIR] [--format yaml|json] [--explain]"},
+    {"version", cmd_version, "version"},
+};
+
+static void cli_usage(FILE *to)
+{
+	fputs("usage: mooring <command> [options]\n\ncommands:\n", to);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *u = commands[i].usage;
+
+		fputs("  ", to);
+		for (; *u; u++) {
+			fputc(*u, to);
+			if (*u == '\n')
+				fputs("  ", to);
+		}
+		fputc('\n', to);
+	}
+	fputs("\nexit codes: 0 ok or in sync, 2 changes present, 1 error\n",
+	      to);
+}
+
+int cli_fail(void)
+{
+	fprintf(stderr, "mooring: %s\n",
+		err_last()[0] ? err_last() : "unknown error");
+	return EXIT_ERROR;
+}
+
+int cli_failx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mooring: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+int cli_write_stdout(const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(STDOUT_FILENO, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cli_failx("cannot write to stdout: %s",
+					 strerror(errno));
+		data += n;
+		len -= (size_t)n;
+	}
+	return EXIT_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+	log_init("mooring", LOG_LEVEL_WARN);
+	if (argc < 2) {
+		cli_usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	cli_failx("unknown command '%s' (try 'mooring --help')", argv[1]);
+	return EXIT_ERROR;
+}

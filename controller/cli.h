@@ -1,0 +1,32 @@
+/*
+ * cli.h - the command table. Each command is cmd_<name>() in its own
+ * cmd_<name>.c, taking the argv that follows the command name (argv[0] is
+ * the command name) and returning the process exit code: 0 success or in
+ * sync, 2 changes or drift present, 1 error.
+ */
+#ifndef MOORING_CLI_H
+#define MOORING_CLI_H
+
+#include <stddef.h>
+
+#define MOORING_VERSION "0.1.0"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_CHANGES = 2,
+};
+
+int cli_main(int argc, char **argv);
+
+/* Print "mooring: <err_last()>" on stderr and return EXIT_ERROR. */
+int cli_fail(void);
+/* Print "mooring: <message>" on stderr and return EXIT_ERROR. */
+int cli_failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write all of data to stdout; EXIT_ERROR (with a message) on failure. */
+int cli_write_stdout(const char *data, size_t len);
+
+int cmd_render(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif
