@@ -20,7 +20,7 @@ WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wmissing-prototypes \
 OPT ?= -O2 -g
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -Icontroller $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lpthread
+LIBS = $(PKG_LIBS) -lpthread -lm
 
 SRCS := $(sort $(wildcard controller/*.c))
 LIB_SRCS := $(filter-out controller/main.c,$(SRCS))

@@ -302,7 +302,8 @@ static void conf_loaded_model(const char *dir, const char *id, json_t *cj,
 		checks = conf_load_json(path);
 		json_array_foreach(checks, i, check)
 		{
-			const char *why = conf_check(proj->model, check, dir);
+			const char *why =
+			    conf_check(proj->model, check, proj->working_dir);
 
 			if (why) {
 				char where[256];
