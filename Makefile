@@ -109,6 +109,7 @@ lint:
 		{ echo "lint: $$f does not include banned.h"; exit 1; }; done
 	$(MAKE) clean-objs
 	$(MAKE) OPT="-O2 -g" mooring $(UNIT_BINS) $(BUILD)/conformance
+	$(MAKE) CC=clang BUILD=build/clang build/clang/mooring
 
 clean-objs:
 	rm -rf $(BUILD)/obj $(BUILD)/libmooring.a

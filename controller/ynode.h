@@ -104,7 +104,7 @@ struct ylimits {
 	size_t max_file_size;	/* bytes */
 	unsigned max_depth;	/* nesting of collections */
 	size_t max_alias_nodes; /* nodes created by alias expansion, per load */
-	size_t max_nodes;	/* all nodes of one load, alias copies included */
+	size_t max_nodes; /* all nodes of one load, alias copies included */
 	size_t max_scalar_size; /* bytes in one scalar */
 };
 
