@@ -21,6 +21,9 @@ enum {
 	MOOR_ENOTFOUND = -3, /* a named thing does not exist */
 	MOOR_ELIMIT = -4,    /* a size, depth or work budget was exceeded */
 	MOOR_EIO = -5,	     /* the system said no (open, read, write) */
+	MOOR_ECONFLICT = -6, /* the thing exists already / is in use */
+	MOOR_ETIMEOUT = -7,  /* waited long enough */
+	MOOR_ELOCKED = -8,   /* another mooring holds the lock */
 };
 
 /* Store a message and return code, so `return err_set(...)` reads well. */

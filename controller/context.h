@@ -1,0 +1,43 @@
+/*
+ * context.h - what every command that works on units opens first:
+ * the config, the source tree (and its commit), the unit registry, and
+ * (when asked) a connection to the Docker Engine.
+ *
+ * Default config path: $MOORING_CONFIG, else ./mooring.yaml, else
+ * /etc/mooring/mooring.yaml.
+ */
+#ifndef MOORING_CONTEXT_H
+#define MOORING_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "engine.h"
+#include "source.h"
+#include "units.h"
+
+struct context {
+	struct config *config;
+	struct source *source;
+	struct units units;
+	struct engine *engine; /* NULL when not asked for */
+	/* Units selected by --unit (all on this host when none given). */
+	struct unit **selected;
+	size_t nselected;
+};
+
+/*
+ * Open everything. unit_names (may be empty) selects units; an unknown
+ * name is an error. want_engine: connect to docker (an unreachable daemon
+ * is NOT an error here: engine stays NULL and engine_error says why, so
+ * plan can report units as unknown).
+ */
+int context_open(struct context *out, const char *config_path,
+		 const char *const *unit_names, size_t nunit_names,
+		 bool want_engine);
+void context_release(struct context *ctx);
+/* Why the engine could not be opened ("" when it was, or not asked). */
+const char *context_engine_error(const struct context *ctx);
+
+#endif

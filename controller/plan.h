@@ -1,0 +1,115 @@
+/*
+ * plan.h - one unit, one pass, minus acting (DESIGN 2): render the desired
+ * state from the source, observe the host, load the recorded plane, diff
+ * the three, and decide what apply would do (actions) and what diverges
+ * (findings). Reading never changes anything on the host or on disk.
+ *
+ * Status, first match wins:
+ *   error     the unit's files do not render (error says why)
+ *   unknown   the daemon cannot be read (never "in sync" without a look)
+ *   conflict  a field changed in git AND at runtime since the last apply
+ *   drift     actual differs from desired/recorded (findings present)
+ *   pending   apply has something to do (actions present)
+ *   in_sync   neither
+ */
+#ifndef MOORING_PLAN_H
+#define MOORING_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "compose.h"
+#include "context.h"
+#include "diff.h"
+#include "units.h"
+#include "ynode.h"
+
+enum unit_status {
+	UNIT_IN_SYNC,
+	UNIT_PENDING,
+	UNIT_DRIFT,
+	UNIT_CONFLICT,
+	UNIT_UNKNOWN,
+	UNIT_ERROR,
+};
+
+enum plan_action_kind {
+	ACTION_CREATE,
+	ACTION_RECREATE,
+	ACTION_REMOVE,
+	ACTION_START,
+};
+
+enum plan_reason {
+	REASON_NEW,	      /* never deployed */
+	REASON_SPEC_CHANGED,  /* spec hash differs from the container's */
+	REASON_IMAGE_CHANGED, /* the reference now resolves to another id */
+	REASON_MISSING,	      /* recorded but absent, or stopped */
+	REASON_ORPHAN,	      /* ours, service no longer desired */
+	REASON_FORCED,	      /* --force-recreate */
+};
+
+const char *unit_status_name(enum unit_status s);
+const char *plan_action_name(enum plan_action_kind k);
+const char *plan_reason_name(enum plan_reason r);
+
+struct plan_action {
+	char *service;
+	enum plan_action_kind kind;
+	enum plan_reason reason;
+	char **paths; /* JSON pointers that motivate it; may be empty */
+	size_t npaths;
+	char *container_id; /* the existing container, or NULL */
+};
+
+/* A container of the unit's compose project found on the host. */
+struct plan_container {
+	char *id;
+	char *name;
+	char *service;	 /* com.docker.compose.service */
+	char *spec_hash; /* io.mooring.spec-hash, NULL if not ours */
+	char *image_id;	 /* .Image (sha256:...) */
+	bool ours;	 /* carries io.mooring.unit=<unit> */
+	bool running;
+	bool temporary;	 /* a recreate's replacement (io.mooring.replaces) */
+	json_t *inspect; /* GET /containers/{id}/json */
+	struct ynode *observed; /* canonical (container_observe), or NULL */
+};
+
+struct unit_plan {
+	const struct unit *unit;
+	char *project;
+	enum unit_status status;
+	char *error;			 /* status error/unknown: why */
+	struct compose_project *desired; /* NULL when rendering failed */
+	struct ynode *recorded;		 /* state doc, NULL when none */
+	char *commit;			 /* source commit or NULL */
+	struct plan_container *containers;
+	size_t ncontainers;
+	struct plan_action *actions;
+	size_t nactions;
+	json_t *findings; /* array of Finding objects (DESIGN 4.4) */
+};
+
+struct plan_options {
+	bool force_recreate;	     /* recreate every selected service */
+	bool remove_orphans;	     /* list orphan removals as actions */
+	const char *const *services; /* restrict to these (none: all) */
+	size_t nservices;
+};
+
+/*
+ * Plan one unit. Problems of the unit itself (render errors, an unreachable
+ * daemon) are not failures: they set status and error. A negative return
+ * means the plan could not be made at all (out of memory, a bug).
+ */
+int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
+	      const struct plan_options *opts);
+void unit_plan_release(struct unit_plan *p);
+
+/* The unit object of DESIGN 4.5 (new reference). */
+json_t *plan_unit_json(const struct unit_plan *p);
+
+#endif

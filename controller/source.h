@@ -1,0 +1,35 @@
+/*
+ * source.h - where the desired state comes from: one tree of files at one
+ * commit. This issue has the plain-directory source; the git source
+ * (clone, fetch, resolve the branch to ONE commit, read blobs from that
+ * commit's tree) plugs in behind the same functions, so nothing after it
+ * cares where the files came from.
+ *
+ * Paths given to source_read() are relative to the repository root and
+ * must not escape it ("..", absolute): MOOR_EINVAL.
+ */
+#ifndef MOORING_SOURCE_H
+#define MOORING_SOURCE_H
+
+#include "buf.h"
+
+struct source;
+
+/* A plain directory (or file:// URL). */
+int source_open_dir(struct source **out, const char *dir);
+void source_free(struct source *s);
+/* The commit id the tree was resolved to; NULL for a plain directory. */
+const char *source_commit(const struct source *s);
+/* A description for messages and findings: "<url>@<commit>" or the dir. */
+const char *source_describe(const struct source *s);
+/* Read a file of the tree (bounded by out->max). MOOR_ENOTFOUND if absent. */
+int source_read(struct source *s, const char *relpath, struct buf *out);
+/* Absolute path of the tree root on disk (for a git source, the checkout
+ * used for rendering relative bind mounts). */
+const char *source_root(const struct source *s);
+
+/* A norm_read_fn/compose read_file adapter: data is a struct source *,
+ * path is absolute under source_root() or relative to it. */
+int source_read_cb(void *data, const char *path, struct buf *out);
+
+#endif
