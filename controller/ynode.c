@@ -470,3 +470,60 @@ bool ynode_equal(const struct ynode *a, const struct ynode *b)
 	}
 	return false;
 }
+
+/* Decode one reference token of a JSON pointer into out (bounded). */
+static bool pointer_token(char *out, size_t outlen, const char *tok, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = tok[i];
+
+		if (c == '~') {
+			if (i + 1 >= len ||
+			    (tok[i + 1] != '0' && tok[i + 1] != '1'))
+				return false;
+			c = tok[++i] == '0' ? '~' : '/';
+		}
+		if (o + 1 >= outlen)
+			return false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+const struct ynode *ynode_pointer(const struct ynode *root, const char *pointer)
+{
+	const struct ynode *n = root;
+	char token[1024];
+
+	if (!pointer || (*pointer && *pointer != '/'))
+		return NULL;
+	while (n && *pointer) {
+		const char *start = pointer + 1;
+		const char *end = strchr(start, '/');
+		size_t len = end ? (size_t)(end - start) : strlen(start);
+
+		if (!pointer_token(token, sizeof(token), start, len))
+			return NULL;
+		if (n->kind == YNODE_MAP) {
+			n = ynode_map_get(n, token);
+		} else if (n->kind == YNODE_SEQ) {
+			char *num_end = NULL;
+			unsigned long long i;
+
+			if (!len || (len > 1 && token[0] == '0') ||
+			    token[0] < '0' || token[0] > '9')
+				return NULL;
+			i = strtoull(token, &num_end, 10);
+			if (*num_end || i >= n->u.seq.n)
+				return NULL;
+			n = n->u.seq.items[i];
+		} else {
+			return NULL;
+		}
+		pointer = start + len;
+	}
+	return n;
+}

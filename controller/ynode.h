@@ -168,6 +168,11 @@ void ynode_seq_push(struct ynode *seq, struct ynode *item);
 /* Remove item i and return it (caller owns it). */
 struct ynode *ynode_seq_take(struct ynode *seq, size_t i);
 
+/* The node at a JSON pointer (RFC 6901: "/services/api/ports/0", with ~1
+ * for '/' and ~0 for '~' in keys; "" is the root), or NULL. */
+const struct ynode *ynode_pointer(const struct ynode *root,
+				  const char *pointer);
+
 /* Deep equality: same kind and value; maps compare as unordered sets of
  * keys, sequences in order; marks and flags are ignored. INT 1 and FLOAT
  * 1.0 are not equal, nor STR "1" and INT 1. */

@@ -40,27 +40,11 @@ static void opts_init(struct compose_options *o, const char **files,
 /* The node at a '/'-separated path of map keys and sequence indexes. */
 static const struct ynode *at(const struct ynode *n, const char *path)
 {
-	char *copy = xstrdup(path), *s = copy, *slash;
+	char *pointer = xasprintf("/%s", path);
+	const struct ynode *found = ynode_pointer(n, pointer);
 
-	while (n && *s) {
-		slash = strchr(s, '/');
-		if (slash)
-			*slash = '\0';
-		if (n->kind == YNODE_MAP) {
-			n = ynode_map_get(n, s);
-		} else if (n->kind == YNODE_SEQ) {
-			long i = strtol(s, NULL, 10);
-
-			n = (size_t)i < n->u.seq.n ? n->u.seq.items[i] : NULL;
-		} else {
-			n = NULL;
-		}
-		if (!slash)
-			break;
-		s = slash + 1;
-	}
-	free(copy);
-	return n;
+	free(pointer);
+	return found;
 }
 
 static void assert_str_at(const struct ynode *root, const char *path,

@@ -107,27 +107,11 @@ static void assert_norm_error(const char *yaml, const char *want)
 /* The node at a '/'-separated path of map keys and sequence indexes. */
 static const struct ynode *at(const struct ynode *n, const char *path)
 {
-	char *copy = xstrdup(path), *s = copy, *slash;
+	char *pointer = xasprintf("/%s", path);
+	const struct ynode *found = ynode_pointer(n, pointer);
 
-	while (n && *s) {
-		slash = strchr(s, '/');
-		if (slash)
-			*slash = '\0';
-		if (n->kind == YNODE_MAP) {
-			n = ynode_map_get(n, s);
-		} else if (n->kind == YNODE_SEQ) {
-			long i = strtol(s, NULL, 10);
-
-			n = (size_t)i < n->u.seq.n ? n->u.seq.items[i] : NULL;
-		} else {
-			n = NULL;
-		}
-		if (!slash)
-			break;
-		s = slash + 1;
-	}
-	free(copy);
-	return n;
+	free(pointer);
+	return found;
 }
 
 static const struct ynode *must(const struct ynode *root, const char *path)

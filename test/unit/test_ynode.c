@@ -954,6 +954,32 @@ static void test_ynode__equal(void **state)
 	ynode_free(n2);
 }
 
+static void test_ynode__pointer_follows_rfc6901(void **state)
+{
+	struct ynode *n = NULL;
+	const char *doc = "services:\n  api:\n    ports: [80, 443]\n"
+			  "    labels: {\"a/b\": x, \"c~d\": y}\n";
+
+	(void)state;
+	assert_int_equal(
+	    ynode_load_buffer(&n, doc, strlen(doc), "p.yaml", NULL), 0);
+	assert_ptr_equal(ynode_pointer(n, ""), n);
+	assert_int_equal(ynode_pointer(n, "/services/api/ports/1")->u.i, 443);
+	assert_string_equal(ynode_pointer(n, "/services/api/labels/a~1b")->text,
+			    "x");
+	assert_string_equal(ynode_pointer(n, "/services/api/labels/c~0d")->text,
+			    "y");
+	/* Absent keys, out-of-range or malformed indexes, bad escapes. */
+	assert_null(ynode_pointer(n, "/services/web"));
+	assert_null(ynode_pointer(n, "/services/api/ports/2"));
+	assert_null(ynode_pointer(n, "/services/api/ports/01"));
+	assert_null(ynode_pointer(n, "/services/api/ports/-1"));
+	assert_null(ynode_pointer(n, "/services/api/labels/a~2b"));
+	assert_null(ynode_pointer(n, "services"));
+	assert_null(ynode_pointer(n, "/services/api/ports/0/x"));
+	ynode_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,6 +1013,7 @@ int main(void)
 	    cmocka_unit_test(test_ynode__seq_operations),
 	    cmocka_unit_test(test_ynode__clone_set_str_swap),
 	    cmocka_unit_test(test_ynode__equal),
+	    cmocka_unit_test(test_ynode__pointer_follows_rfc6901),
 	};
 	return cmocka_run_group_tests_name("ynode", tests, NULL, NULL);
 }
