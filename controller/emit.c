@@ -25,6 +25,9 @@ static int emit_mark_text(char *out, size_t outlen, const struct ymark *m)
 		return snprintf(out, outlen, "-");
 	if (!m->line)
 		return snprintf(out, outlen, "%s", m->file);
+	if (!m->col)
+		return snprintf(out, outlen, "%s:%u", m->file ? m->file : "-",
+				m->line);
 	return snprintf(out, outlen, "%s:%u:%u", m->file ? m->file : "-",
 			m->line, m->col);
 }

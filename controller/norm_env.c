@@ -18,6 +18,7 @@
 #include "dotenv.h"
 #include "err.h"
 #include "norm_internal.h"
+#include "path.h"
 #include "strmap.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -32,31 +33,54 @@ static int read_project_file(struct buf *out, const char *path,
 	return buf_read_file(out, path);
 }
 
+/*
+ * The name marks of a variable file carry: a relative path as the user
+ * would write it next to the compose file that names it (so provenance
+ * reads "stacks/api/.env:3", like "stacks/api/compose.yaml:12:5"), the
+ * absolute path when the file was named absolutely.
+ */
+static char *vars_file_display(const struct ynode *at, const char *abs)
+{
+	char *dir, *joined;
+
+	if (path_is_abs(at->text) || !at->mark.file)
+		return xstrdup(abs);
+	dir = path_dirname(at->mark.file);
+	joined = path_join(dir, at->text);
+	free(dir);
+	return joined;
+}
+
 /* Load one env or label file into vars. A missing file is an error when
- * required, else skipped. */
+ * required, else skipped. `at` is the node that names the file, as the
+ * user wrote it. */
 static int load_vars_file(struct strmap *vars, const struct ynode *at,
 			  const char *what, const char *path, bool required,
 			  bool raw, const struct norm_ctx *ctx)
 {
 	struct buf b = BUF_INIT(ylimits_default.max_file_size);
+	char *display = vars_file_display(at, path);
 	int error;
 
 	error = read_project_file(&b, path, ctx);
 	if (error == MOOR_ENOTFOUND) {
-		buf_release(&b);
-		if (!required) {
+		if (required) {
+			error = norm_error(at, "%s '%s' not found", what, path);
+		} else {
 			err_clear();
-			return 0;
+			error = 0;
 		}
-		return norm_error(at, "%s '%s' not found", what, path);
+		goto cleanup;
 	}
 	if (error < 0)
 		goto cleanup;
 	if (raw)
-		error = dotenv_parse_raw(vars, buf_cstr(&b), b.len, path);
+		error = dotenv_parse_raw(vars, buf_cstr(&b), b.len, display);
 	else
-		error = dotenv_parse(vars, buf_cstr(&b), b.len, path, ctx->env);
+		error =
+		    dotenv_parse(vars, buf_cstr(&b), b.len, display, ctx->env);
 cleanup:
+	free(display);
 	buf_release(&b);
 	return error;
 }
@@ -123,9 +147,9 @@ static int norm_env_files(struct ynode *files, struct strmap *vars,
 			}
 		}
 		abs = norm_abs_path(ctx, path->text);
-		ynode_set_str(path, abs);
 		error = load_vars_file(vars, path, "env file", abs, required,
 				       raw, ctx);
+		ynode_set_str(path, abs);
 		free(abs);
 		if (error < 0)
 			break;
@@ -207,9 +231,9 @@ int norm_labels(struct ynode *service, const char *name,
 		struct ynode *path = files->u.seq.items[i];
 		char *abs = norm_abs_path(ctx, path->text);
 
-		ynode_set_str(path, abs);
 		error = load_vars_file(&vars, path, "label file", abs, true,
 				       false, ctx);
+		ynode_set_str(path, abs);
 		free(abs);
 		if (error < 0)
 			goto cleanup;

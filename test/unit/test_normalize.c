@@ -389,7 +389,8 @@ static void test_normalize__env_file(void **state)
 	assert_str(r, "services/api/environment/C", "c_from_env");
 	assert_str(r, "services/api/environment/R", "'quoted' # not a comment");
 	/* Provenance of a value from an env file: the file and its line. */
-	assert_mark(r, "services/api/environment/A", "/proj/app.env", 2, 0);
+	/* Named as the user would, next to the compose file naming it. */
+	assert_mark(r, "services/api/environment/A", "app.env", 2, 0);
 	assert_mark(r, "services/api/environment/B", "compose.yaml", 11, 10);
 	/* env_file in the model: absolute paths, required only when false. */
 	assert_len(r, "services/api/env_file", 3);
@@ -448,7 +449,7 @@ static void test_normalize__env_file_on_disk(void **state)
 	ctx.read_file = NULL;
 	assert_int_equal(normalize_project(root, &ctx), 0);
 	assert_str(root, "services/api/environment/DISK", "yes");
-	assert_mark(root, "services/api/environment/DISK", path, 1, 0);
+	assert_mark(root, "services/api/environment/DISK", "disk.env", 1, 0);
 	ynode_free(root);
 	remove(path);
 	rmdir(dir);
