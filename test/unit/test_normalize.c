@@ -473,8 +473,7 @@ static void test_normalize__labels(void **state)
 	assert_str(r, "services/api/labels/com.x.tier", "back");
 	assert_str(r, "services/api/labels/com.x.empty", "");
 	assert_str(r, "services/api/label_file/0", "/proj/app.label");
-	assert_mark(r, "services/api/labels/com.x.team", "/proj/app.label", 1,
-		    0);
+	assert_mark(r, "services/api/labels/com.x.team", "app.label", 1, 0);
 	assert_str(r, "services/b/labels/n", "42");
 	assert_str(r, "services/b/labels/e", "");
 	ynode_free(r);
