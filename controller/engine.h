@@ -6,9 +6,10 @@
  * keep-alive on the unix socket). It is not thread-safe: a thread that
  * talks to the daemon opens its own.
  *
- * engine_open() negotiates the API version: GET /version, refuse a daemon
- * whose ApiVersion is below 1.41, then prefix every request with
- * /v<min(daemon, MOORING_ENGINE_API_MAX)>.
+ * engine_open() negotiates the API version: GET /_ping (its Api-Version
+ * header; GET /version's ApiVersion when the header is missing, as /version
+ * costs the daemon 10 ms and more), refuse a daemon below 1.41, then prefix
+ * every request with /v<min(daemon, MOORING_ENGINE_API_MAX)>.
  *
  * Every response body is capped (ENGINE_MAX_RESPONSE, events excepted,
  * which are read line by line with a per-line cap); every request has a
@@ -16,7 +17,10 @@
  *   "cannot reach docker at '/var/run/docker.sock': <curl error>"
  *   "docker: POST /containers/create: 409 conflict: <daemon's message>"
  * and codes: MOOR_ENOTFOUND for 404, MOOR_ECONFLICT for 409, MOOR_EIO for
- * transport errors and other statuses.
+ * transport errors and other statuses, MOOR_ETIMEOUT when the daemon does
+ * not answer within the request timeout ("docker: GET /x: no answer within
+ * 60000 ms"), MOOR_ELIMIT for a response over the cap. Request bodies never
+ * appear in messages (Env may hold secrets).
  *
  * JSON in and out is jansson's json_t; ownership: *out objects are new
  * references the caller json_decref()s; bodies passed in are borrowed.
@@ -89,6 +93,7 @@ int engine_network_connect(struct engine *e, const char *network,
 int engine_network_disconnect(struct engine *e, const char *network,
 			      const char *container, bool force);
 int engine_network_remove(struct engine *e, const char *network);
+/* *out is the array of volumes (the daemon's "Volumes", [] for null). */
 int engine_volumes_list(struct engine *e, json_t **out, const json_t *filters);
 int engine_volume_inspect(struct engine *e, json_t **out, const char *name);
 int engine_volume_create(struct engine *e, json_t **out, const json_t *body);
@@ -98,6 +103,8 @@ int engine_volume_create(struct engine *e, json_t **out, const json_t *body);
  * each. Returns when cb returns non-zero (that value, if negative; 0 if
  * positive), when `until` (unix seconds, 0 = never) passes, or on error.
  * filters as for lists; since is unix seconds (0 = now).
+ * The event passed to cb is borrowed: json_incref() it to keep it.
+ * No timeout applies unless until is set: events may be silent for hours.
  */
 typedef int (*engine_event_fn)(void *data, json_t *event);
 int engine_events(struct engine *e, const json_t *filters, long since,
