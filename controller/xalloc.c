@@ -1,4 +1,5 @@
 /* xalloc.c - allocation that aborts on exhaustion (see xalloc.h). */
+#define _GNU_SOURCE /* vasprintf */
 #include "xalloc.h"
 
 #include <stdarg.h>
@@ -59,17 +60,13 @@ char *xstrndup(const char *s, size_t n)
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
+	char *p = NULL;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		fatalx("xasprintf: bad format '%s'", fmt);
-	p = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+		fatalx("out of memory formatting a string");
 	return p;
 }
