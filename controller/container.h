@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "strmap.h"
 #include "ynode.h"
 
 /* Labels on containers mooring creates (DESIGN 4.3). */
@@ -48,6 +49,11 @@ struct container_ctx {
 	/* The whole canonical project: resource names of networks and
 	 * volumes (`name:`), and the other services (network_mode service:). */
 	const struct ynode *model;
+	/* Observe only: service -> id of its container in this project, to
+	 * read network_mode/ipc/pid "container:<id>" (the daemon stores the
+	 * id) back as "service:<name>". NULL: such a reference is taken to
+	 * be the desired one (DIFF-NORMALISATION.md). */
+	const struct strmap *service_ids;
 };
 
 /* "<project>-<service>-<number>", as Compose v2 names containers. */
