@@ -25,6 +25,7 @@ struct context {
 	/* Units selected by --unit (all on this host when none given). */
 	struct unit **selected;
 	size_t nselected;
+	char *engine_error; /* why engine is NULL when it was asked for */
 };
 
 /*
@@ -39,5 +40,9 @@ int context_open(struct context *out, const char *config_path,
 void context_release(struct context *ctx);
 /* Why the engine could not be opened ("" when it was, or not asked). */
 const char *context_engine_error(const struct context *ctx);
+
+/* The config file to use: given (when not NULL), else the defaults above;
+ * MOOR_ENOTFOUND naming them all when none exists. */
+int context_config_path(char **out, const char *given);
 
 #endif

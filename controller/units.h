@@ -53,5 +53,9 @@ void units_release(struct units *u);
 struct unit *units_find(const struct units *u, const char *name);
 /* Does the unit run on this host (hosts absent, or host listed)? */
 bool unit_on_host(const struct unit *u, const char *host);
+/* [a-z0-9][a-z0-9_-]*, at most UNIT_NAME_MAX bytes: safe in a file name,
+ * a label value and a metric label (state.c checks it again). */
+#define UNIT_NAME_MAX 63
+bool unit_name_valid(const char *name);
 
 #endif
