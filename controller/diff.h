@@ -9,7 +9,9 @@
  *  - lists are leaves (/services/api/ports); lists whose order carries
  *    no meaning (CANONICAL-MODEL.md "set-like lists") compare as
  *    multisets, the others in order;
- *  - scalars compare by kind and value (ynode_equal).
+ *  - scalars compare by kind and value (ynode_equal);
+ *  - a mapping with no keys and an absent key are the same (nothing set).
+ * Changes appended by one call are sorted by path (strcmp).
  * Paths are JSON pointers (RFC 6901) into the canonical model.
  */
 #ifndef MOORING_DIFF_H
@@ -25,7 +27,10 @@ struct change {
 	struct ynode *desired;	/* copies; NULL when absent in that plane */
 	struct ynode *recorded; /* NULL also when there is no recorded plane */
 	struct ynode *actual;
-	struct ymark mark; /* where the desired value was set, if known */
+	/* Where the desired value was set; when desired lacks the key, the
+	 * mark of the nearest enclosing desired node (the mapping a
+	 * reconciliation would add it to); {NULL, 0, 0} if none. */
+	struct ymark mark;
 };
 
 struct changes {
@@ -48,5 +53,10 @@ int diff_service(struct changes *out, const char *service,
 
 /* Is the list at this path compared as a set? (path of the list node) */
 bool diff_path_is_set(const char *path);
+
+/* Are two values at this path the same, as diff_service() compares them
+ * (NULL = absent; set-like lists as multisets)? */
+bool diff_values_equal(const char *path, const struct ynode *a,
+		       const struct ynode *b);
 
 #endif

@@ -43,8 +43,10 @@ enum plan_action_kind {
 };
 
 enum plan_reason {
-	REASON_NEW,	      /* never deployed */
-	REASON_SPEC_CHANGED,  /* spec hash differs from the container's */
+	REASON_NEW, /* never deployed */
+	/* The container was made from another spec (its spec hash), or
+	 * its settings drifted at runtime from its own (paths say which). */
+	REASON_SPEC_CHANGED,
 	REASON_IMAGE_CHANGED, /* the reference now resolves to another id */
 	REASON_MISSING,	      /* recorded but absent, or stopped */
 	REASON_ORPHAN,	      /* ours, service no longer desired */
@@ -73,8 +75,10 @@ struct plan_container {
 	char *image_id;	 /* .Image (sha256:...) */
 	bool ours;	 /* carries io.mooring.unit=<unit> */
 	bool running;
-	bool temporary;	 /* a recreate's replacement (io.mooring.replaces) */
-	json_t *inspect; /* GET /containers/{id}/json */
+	/* An unfinished recreate's replacement: io.mooring.replaces and
+	 * still its temporary name (a finished one keeps the label). */
+	bool temporary;
+	json_t *inspect;	/* GET /containers/{id}/json */
 	struct ynode *observed; /* canonical (container_observe), or NULL */
 };
 

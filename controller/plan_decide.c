@@ -1,0 +1,432 @@
+/*
+ * plan_decide.c - from what was read to what it means: the actions apply
+ * would take and the findings to report (plan.h, plan_internal.h). Pure:
+ * no daemon, no disk.
+ *
+ * A container's labels say which spec it was created from (its spec
+ * hash). That spec is the baseline runtime drift is measured against:
+ * the recorded one when the hashes match, else the desired one when
+ * those match; a container made from neither is simply recreated.
+ */
+#include "plan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "xalloc.h"
+
+#include "banned.h"
+
+bool plan_selected(const struct plan_options *opts, const char *service)
+{
+	if (!opts || !opts->nservices)
+		return true;
+	if (!service)
+		return false;
+	for (size_t i = 0; i < opts->nservices; i++)
+		if (!strcmp(opts->services[i], service))
+			return true;
+	return false;
+}
+
+struct plan_container *plan_find_container(const struct unit_plan *p,
+					   const char *service)
+{
+	struct plan_container *best = NULL;
+
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		struct plan_container *c = &p->containers[i];
+
+		if (!c->ours || c->temporary || !c->service ||
+		    strcmp(c->service, service) != 0)
+			continue;
+		if (!best || (c->running && !best->running))
+			best = c;
+	}
+	return best;
+}
+
+static struct plan_action *plan_add_action(struct unit_plan *p,
+					   const char *service,
+					   enum plan_action_kind kind,
+					   enum plan_reason reason,
+					   const struct plan_container *c)
+{
+	struct plan_action *a;
+
+	p->actions =
+	    xreallocarray(p->actions, p->nactions + 1, sizeof(*p->actions));
+	a = &p->actions[p->nactions++];
+	memset(a, 0, sizeof(*a));
+	a->service = xstrdup(service);
+	a->kind = kind;
+	a->reason = reason;
+	a->container_id = c && c->id ? xstrdup(c->id) : NULL;
+	return a;
+}
+
+static void plan_action_path(struct plan_action *a, const char *path)
+{
+	a->paths = xreallocarray(a->paths, a->npaths + 1, sizeof(*a->paths));
+	a->paths[a->npaths++] = xstrdup(path);
+}
+
+/* The recorded entry of a service: its spec and spec hash. */
+struct plan_recorded {
+	const struct ynode *spec; /* NULL: never recorded */
+	const char *hash;
+};
+
+static void plan_recorded_of(struct plan_recorded *out,
+			     const struct unit_plan *p, const char *service)
+{
+	const struct ynode *services, *entry, *hash;
+
+	memset(out, 0, sizeof(*out));
+	if (!p->recorded)
+		return;
+	services = ynode_map_get(p->recorded, "services");
+	entry = services && services->kind == YNODE_MAP
+		    ? ynode_map_get(services, service)
+		    : NULL;
+	if (!entry || entry->kind != YNODE_MAP)
+		return;
+	out->spec = ynode_map_get(entry, "spec");
+	hash = ynode_map_get(entry, "spec_hash");
+	out->hash = hash && hash->kind == YNODE_STR ? hash->text : NULL;
+	if (out->spec && out->spec->kind != YNODE_MAP)
+		out->spec = NULL;
+}
+
+static bool plan_same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* Paths that make a spec_changed recreate: desired vs recorded, or vs
+ * what runs when nothing was recorded. */
+static int plan_spec_paths(struct plan_action *a, const char *service,
+			   const struct ynode *desired,
+			   const struct plan_recorded *rec,
+			   const struct plan_container *c)
+{
+	const struct ynode *other = rec->spec ? rec->spec : c->observed;
+	struct changes ch;
+	int error;
+
+	if (!other)
+		return 0;
+	changes_init(&ch);
+	error = diff_service(&ch, service, desired, NULL, other, false);
+	for (size_t i = 0; !error && i < ch.n; i++)
+		plan_action_path(a, ch.items[i].path);
+	changes_release(&ch);
+	return error;
+}
+
+static int plan_push_finding(struct unit_plan *p, const struct plan_facts *f,
+			     const char *service, const char *container,
+			     const struct finding_kind *k,
+			     const struct change *const *changes, size_t n)
+{
+	struct finding_ctx fc = f->finding;
+	json_t *obj;
+
+	fc.unit = p->unit;
+	fc.service = service;
+	fc.container = container;
+	obj = finding_new(&fc, k, changes, n);
+	if (!obj)
+		return err_last_code() ? err_last_code() : MOOR_ERR;
+	json_array_append_new(p->findings, obj);
+	return 0;
+}
+
+/* A desired, recorded service with no running container. */
+static int plan_missing(struct unit_plan *p, const struct plan_facts *f,
+			const char *service, const struct ynode *desired,
+			const struct plan_container *c)
+{
+	static const struct finding_kind k = {"actual_vs_recorded", "missing",
+					      "runtime", NULL};
+	struct change ch;
+	const struct change *chs[] = {&ch};
+	char *path = xasprintf("/services/%s", service);
+	int error;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.path = path;
+	ch.desired = ynode_new_str("running", NULL);
+	ch.recorded = ynode_new_str("running", NULL);
+	ch.actual = ynode_new_str(c ? "stopped" : "absent", NULL);
+	ch.mark = desired->mark;
+	error = plan_push_finding(p, f, service, c ? c->id : NULL, &k, chs, 1);
+	ynode_free(ch.desired);
+	ynode_free(ch.recorded);
+	ynode_free(ch.actual);
+	free(path);
+	return error;
+}
+
+/* The reference now resolves to another image than the container runs. */
+static int plan_image_moved(struct unit_plan *p, const struct plan_facts *f,
+			    const char *service, const struct ynode *desired,
+			    const struct plan_container *c,
+			    const char *resolved)
+{
+	static const struct finding_kind k = {"actual_vs_desired", "dependency",
+					      "image", NULL};
+	const struct ynode *image = ynode_map_get(desired, "image");
+	struct change ch;
+	const struct change *chs[] = {&ch};
+	char *path = xasprintf("/services/%s/image", service);
+	int error;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.path = path;
+	ch.desired = ynode_new_str(resolved, NULL);
+	ch.actual = ynode_new_str(c->image_id, NULL);
+	ch.mark = image ? image->mark : desired->mark;
+	error = plan_push_finding(p, f, service, c->id, &k, chs, 1);
+	ynode_free(ch.desired);
+	ynode_free(ch.actual);
+	free(path);
+	return error;
+}
+
+/*
+ * Runtime drift of a running container against the spec it was created
+ * from. Fields that also changed in git since the last apply are a
+ * conflict (a deploy would overwrite the runtime change); the rest is
+ * plain drift. One finding for each, when there is any; the drifted
+ * paths are added to out->paths.
+ */
+static int plan_drift(struct plan_action *out, struct unit_plan *p,
+		      const struct plan_facts *f, const char *service,
+		      const struct ynode *desired, const char *desired_hash,
+		      const struct plan_recorded *rec,
+		      const struct plan_container *c)
+{
+	struct changes ch;
+	const struct change **drift = NULL, **conflict = NULL;
+	size_t ndrift = 0, nconflict = 0;
+	bool vs_recorded;
+	int error = 0;
+
+	if (plan_same(c->spec_hash, rec->hash) && rec->spec)
+		vs_recorded = true;
+	else if (plan_same(c->spec_hash, desired_hash))
+		vs_recorded = false;
+	else
+		return 0; /* made from neither: apply recreates it */
+	changes_init(&ch);
+	if ((error = diff_service(&ch, service, desired,
+				  vs_recorded ? rec->spec : NULL, c->observed,
+				  vs_recorded)) < 0)
+		goto cleanup;
+	drift = xcalloc(ch.n + 1, sizeof(*drift));
+	conflict = xcalloc(ch.n + 1, sizeof(*conflict));
+	for (size_t i = 0; i < ch.n; i++) {
+		const struct change *x = &ch.items[i];
+		const struct ynode *base =
+		    vs_recorded ? x->recorded : x->desired;
+
+		if (diff_values_equal(x->path, x->actual, base))
+			continue; /* a pending deploy, not drift */
+		if (vs_recorded &&
+		    !diff_values_equal(x->path, x->desired, x->recorded))
+			conflict[nconflict++] = x;
+		else
+			drift[ndrift++] = x;
+		plan_action_path(out, x->path);
+	}
+	if (nconflict) {
+		struct finding_kind k = {"conflict", "unauthorized", NULL,
+					 NULL};
+
+		error = plan_push_finding(p, f, service, c->id, &k, conflict,
+					  nconflict);
+	}
+	if (!error && ndrift) {
+		struct finding_kind k = {vs_recorded ? "actual_vs_recorded"
+						     : "actual_vs_desired",
+					 "unauthorized", NULL, NULL};
+
+		error =
+		    plan_push_finding(p, f, service, c->id, &k, drift, ndrift);
+	}
+cleanup:
+	free(drift);
+	free(conflict);
+	changes_release(&ch);
+	return error;
+}
+
+/* Append the paths of src that dst does not name yet. */
+static void plan_merge_paths(struct plan_action *dst,
+			     const struct plan_action *src)
+{
+	for (size_t i = 0; i < src->npaths; i++) {
+		size_t j;
+
+		for (j = 0; j < dst->npaths; j++)
+			if (!strcmp(dst->paths[j], src->paths[i]))
+				break;
+		if (j == dst->npaths)
+			plan_action_path(dst, src->paths[i]);
+	}
+}
+
+/*
+ * What apply does to one desired service, first match wins: create what
+ * has no container; recreate what was made from another spec, what
+ * drifted from its own (apply converges: the drift is also a finding),
+ * what runs an image its reference no longer names, and everything with
+ * --force-recreate; start what is stopped.
+ */
+static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
+			       const struct plan_options *opts,
+			       const char *service, const struct ynode *desired)
+{
+	const char *hash = strmap_get(&p->desired->spec_hashes, service);
+	const char *resolved =
+	    f->resolved ? strmap_get(f->resolved, service) : NULL;
+	struct plan_container *c = plan_find_container(p, service);
+	struct plan_action drifted;
+	struct plan_recorded rec;
+	struct plan_action *a;
+	char *path;
+	bool moved;
+	int error = 0;
+
+	memset(&drifted, 0, sizeof(drifted));
+	plan_recorded_of(&rec, p, service);
+	moved = c && c->image_id && resolved && strcmp(resolved, c->image_id);
+	if (rec.spec && (!c || !c->running))
+		error = plan_missing(p, f, service, desired, c);
+	if (!error && moved)
+		error = plan_image_moved(p, f, service, desired, c, resolved);
+	if (!error && c && c->running && c->observed)
+		error =
+		    plan_drift(&drifted, p, f, service, desired, hash, &rec, c);
+	if (error < 0)
+		goto cleanup;
+	if (!c) {
+		plan_add_action(p, service, ACTION_CREATE,
+				rec.spec ? REASON_MISSING : REASON_NEW, NULL);
+	} else if (!plan_same(c->spec_hash, hash) || drifted.npaths) {
+		a = plan_add_action(p, service, ACTION_RECREATE,
+				    REASON_SPEC_CHANGED, c);
+		if (!plan_same(c->spec_hash, hash))
+			error = plan_spec_paths(a, service, desired, &rec, c);
+		plan_merge_paths(a, &drifted);
+	} else if (moved) {
+		a = plan_add_action(p, service, ACTION_RECREATE,
+				    REASON_IMAGE_CHANGED, c);
+		path = xasprintf("/services/%s/image", service);
+		plan_action_path(a, path);
+		free(path);
+	} else if (opts && opts->force_recreate) {
+		plan_add_action(p, service, ACTION_RECREATE, REASON_FORCED, c);
+	} else if (!c->running) {
+		plan_add_action(p, service, ACTION_START, REASON_MISSING, c);
+	}
+cleanup:
+	for (size_t i = 0; i < drifted.npaths; i++)
+		free(drifted.paths[i]);
+	free(drifted.paths);
+	return error;
+}
+
+static void plan_add_orphan(struct unit_plan *p, const struct plan_container *c)
+{
+	const char *svc = c->service ? c->service : "";
+	struct plan_action *a =
+	    plan_add_action(p, svc, ACTION_REMOVE, REASON_ORPHAN, c);
+	char *path = xasprintf("/services/%s", svc);
+
+	plan_action_path(a, path);
+	free(path);
+}
+
+static bool plan_is_desired(const struct ynode *services, const char *name)
+{
+	return services && name && ynode_map_get(services, name);
+}
+
+int plan_decide(struct unit_plan *p, const struct plan_facts *facts,
+		const struct plan_options *opts)
+{
+	static const struct finding_kind unmanaged = {
+	    "actual_vs_desired", "unmanaged", "runtime", NULL};
+	static const struct finding_kind duplicate = {
+	    "actual_vs_recorded", "unmanaged", "runtime", NULL};
+	const struct ynode *services = NULL;
+	int error = 0;
+
+	if (!p->findings)
+		p->findings = json_array();
+	if (p->desired)
+		services = ynode_map_get(p->desired->model, "services");
+	if (services && services->kind == YNODE_MAP) {
+		for (size_t i = 0; !error && i < services->u.map.n; i++) {
+			const struct ypair *s = &services->u.map.items[i];
+
+			if (plan_selected(opts, s->key))
+				error = plan_decide_service(p, facts, opts,
+							    s->key, s->value);
+		}
+	}
+	for (size_t i = 0; !error && i < p->ncontainers; i++) {
+		struct plan_container *c = &p->containers[i];
+
+		if (c->service ? !plan_selected(opts, c->service)
+			       : opts && opts->nservices)
+			continue;
+		if (!c->ours) {
+			/* Reported, never acted upon (DESIGN 4.3). */
+			error = plan_push_finding(p, facts, c->service, c->id,
+						  &unmanaged, NULL, 0);
+		} else if (c->temporary) {
+			continue; /* apply_recover() finishes its recreate */
+		} else if (plan_is_desired(services, c->service) &&
+			   c != plan_find_container(p, c->service)) {
+			/* A second container of one service: not the one
+			 * apply manages, whoever made it. */
+			error = plan_push_finding(p, facts, c->service, c->id,
+						  &duplicate, NULL, 0);
+			if (!error && opts && opts->remove_orphans)
+				plan_add_orphan(p, c);
+		} else if (!plan_is_desired(services, c->service) && opts &&
+			   opts->remove_orphans) {
+			plan_add_orphan(p, c);
+		}
+	}
+	if (error < 0)
+		return error;
+	p->status = plan_status(p);
+	return 0;
+}
+
+enum unit_status plan_status(const struct unit_plan *p)
+{
+	size_t i;
+	json_t *f;
+
+	if (p->status == UNIT_ERROR || p->status == UNIT_UNKNOWN)
+		return p->status;
+	json_array_foreach(p->findings, i, f)
+	{
+		const char *rel =
+		    json_string_value(json_object_get(f, "relationship"));
+
+		if (rel && !strcmp(rel, "conflict"))
+			return UNIT_CONFLICT;
+	}
+	if (json_array_size(p->findings))
+		return UNIT_DRIFT;
+	if (p->nactions)
+		return UNIT_PENDING;
+	return UNIT_IN_SYNC;
+}

@@ -1,0 +1,310 @@
+/*
+ * plan_observe.c - read a unit's part of the host for plan (reads only):
+ * the containers of its compose project, their inspect output and images,
+ * the canonical service each of ours runs, and what each desired image
+ * reference resolves to now.
+ */
+#include "plan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "container.h"
+#include "err.h"
+#include "xalloc.h"
+
+#include "banned.h"
+
+/* Image inspect results by image id: containers of one unit mostly share
+ * a few images. */
+struct plan_images {
+	char **ids;
+	json_t **docs; /* NULL: the image is gone */
+	size_t n;
+};
+
+static void plan_images_release(struct plan_images *im)
+{
+	for (size_t i = 0; i < im->n; i++) {
+		free(im->ids[i]);
+		json_decref(im->docs[i]);
+	}
+	free(im->ids);
+	free(im->docs);
+}
+
+/* Borrowed reference to the image's inspect output, NULL when the image
+ * is not on the host any more. */
+static int plan_image_get(const json_t **out, struct plan_images *im,
+			  struct engine *e, const char *id)
+{
+	json_t *doc = NULL;
+	int error;
+
+	for (size_t i = 0; i < im->n; i++)
+		if (!strcmp(im->ids[i], id)) {
+			*out = im->docs[i];
+			return 0;
+		}
+	error = engine_image_inspect(e, &doc, id);
+	if (error == MOOR_ENOTFOUND) {
+		err_clear();
+		doc = NULL;
+	} else if (error < 0) {
+		return error;
+	}
+	im->ids = xreallocarray(im->ids, im->n + 1, sizeof(*im->ids));
+	im->docs = xreallocarray(im->docs, im->n + 1, sizeof(*im->docs));
+	im->ids[im->n] = xstrdup(id);
+	im->docs[im->n] = doc;
+	im->n++;
+	*out = doc;
+	return 0;
+}
+
+void plan_container_release(struct plan_container *c)
+{
+	free(c->id);
+	free(c->name);
+	free(c->service);
+	free(c->spec_hash);
+	free(c->image_id);
+	json_decref(c->inspect);
+	ynode_free(c->observed);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * A recreate's replacement is unfinished while it has its temporary name
+ * (apply_recreate.c; the suffix must stay the same as APPLY_TEMP_SUFFIX).
+ * Labels cannot be removed, so io.mooring.replaces stays on a finished
+ * replacement for life and alone says nothing.
+ */
+#define PLAN_TEMP_SUFFIX "-mooring-new"
+
+static bool plan_is_temporary(const json_t *labels, const char *name)
+{
+	size_t len = strlen(name), slen = strlen(PLAN_TEMP_SUFFIX);
+
+	return json_object_get(labels, LABEL_REPLACES) && len > slen &&
+	       !strcmp(name + len - slen, PLAN_TEMP_SUFFIX);
+}
+
+static char *plan_label(const json_t *labels, const char *key)
+{
+	const char *v = json_string_value(json_object_get(labels, key));
+
+	return v ? xstrdup(v) : NULL;
+}
+
+/* Fill a plan_container from one entry of GET /containers/json. */
+static void plan_container_from_list(struct plan_container *c,
+				     const json_t *item, const char *unit)
+{
+	const json_t *labels = json_object_get(item, "Labels");
+	const char *id = json_string_value(json_object_get(item, "Id"));
+	const char *name = json_string_value(
+	    json_array_get(json_object_get(item, "Names"), 0));
+	const char *state = json_string_value(json_object_get(item, "State"));
+	const char *image = json_string_value(json_object_get(item, "ImageID"));
+	const char *owner =
+	    json_string_value(json_object_get(labels, LABEL_UNIT));
+
+	memset(c, 0, sizeof(*c));
+	c->id = xstrdup(id ? id : "");
+	c->name = xstrdup(name ? (name[0] == '/' ? name + 1 : name) : "");
+	c->service = plan_label(labels, LABEL_SERVICE);
+	c->ours = owner && !strcmp(owner, unit);
+	c->spec_hash = c->ours ? plan_label(labels, LABEL_SPEC_HASH) : NULL;
+	c->temporary = plan_is_temporary(labels, c->name);
+	c->running = state && !strcmp(state, "running");
+	c->image_id = image ? xstrdup(image) : NULL;
+}
+
+/* Refresh state and image from the inspect output, which is newer than
+ * the list entry. */
+static void plan_container_from_inspect(struct plan_container *c)
+{
+	const json_t *state = json_object_get(c->inspect, "State");
+	const char *image =
+	    json_string_value(json_object_get(c->inspect, "Image"));
+
+	if (json_is_boolean(json_object_get(state, "Running")))
+		c->running = json_is_true(json_object_get(state, "Running"));
+	if (image) {
+		free(c->image_id);
+		c->image_id = xstrdup(image);
+	}
+}
+
+static int plan_observe_one(struct unit_plan *p, struct plan_container *c,
+			    struct plan_images *im, struct engine *e)
+{
+	const struct ynode *services =
+	    p->desired ? ynode_map_get(p->desired->model, "services") : NULL;
+	const struct ynode *desired =
+	    services && c->service ? ynode_map_get(services, c->service) : NULL;
+	const json_t *image = NULL;
+	json_t *empty = NULL;
+	struct container_ctx cc;
+	int error;
+
+	if (!c->image_id || !*c->image_id)
+		image = empty = json_object();
+	else if ((error = plan_image_get(&image, im, e, c->image_id)) < 0)
+		return error;
+	if (!image)
+		image = empty = json_object(); /* deleted under the container */
+	memset(&cc, 0, sizeof(cc));
+	cc.project = p->project;
+	cc.unit = p->unit->name;
+	cc.service = c->service;
+	cc.commit = p->commit;
+	cc.spec_hash = p->desired
+			   ? strmap_get(&p->desired->spec_hashes, c->service)
+			   : NULL;
+	cc.working_dir = p->desired ? p->desired->working_dir : NULL;
+	cc.number = 1;
+	cc.model = p->desired ? p->desired->model : NULL;
+	error =
+	    container_observe(&c->observed, c->inspect, image, desired, &cc);
+	json_decref(empty);
+	return error;
+}
+
+static int plan_compare_containers(const void *a, const void *b)
+{
+	const struct plan_container *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+static int plan_list(struct unit_plan *p, struct engine *e)
+{
+	json_t *filters = NULL, *list = NULL, *item;
+	char *label = xasprintf("%s=%s", LABEL_PROJECT, p->project);
+	size_t i;
+	int error = -1;
+
+	filters = json_pack("{s:[s]}", "label", label);
+	if ((error = engine_containers_list(e, &list, filters, true)) < 0)
+		goto cleanup;
+	if (!json_is_array(list)) {
+		error = err_set(MOOR_EIO, "docker: GET /containers/json: "
+					  "expected a json array");
+		goto cleanup;
+	}
+	p->containers =
+	    xcalloc(json_array_size(list) + 1, sizeof(*p->containers));
+	json_array_foreach(list, i, item)
+	{
+		plan_container_from_list(&p->containers[p->ncontainers++], item,
+					 p->unit->name);
+	}
+	if (p->ncontainers)
+		qsort(p->containers, p->ncontainers, sizeof(*p->containers),
+		      plan_compare_containers);
+	error = 0;
+cleanup:
+	json_decref(filters);
+	json_decref(list);
+	free(label);
+	return error;
+}
+
+/* Drop containers that went away between the list and the inspect. */
+static void plan_drop_gone(struct unit_plan *p)
+{
+	size_t w = 0;
+
+	for (size_t r = 0; r < p->ncontainers; r++) {
+		struct plan_container *c = &p->containers[r];
+
+		if (c->ours && !c->inspect) {
+			plan_container_release(c);
+			continue;
+		}
+		if (w != r)
+			p->containers[w] = *c;
+		w++;
+	}
+	p->ncontainers = w;
+}
+
+static int plan_resolve_images(struct strmap *resolved, struct unit_plan *p,
+			       struct engine *e)
+{
+	const struct ynode *services =
+	    p->desired ? ynode_map_get(p->desired->model, "services") : NULL;
+	struct strmap seen = STRMAP_INIT; /* reference -> id, or NULL */
+	int error = 0;
+
+	if (!services || services->kind != YNODE_MAP)
+		return 0;
+	for (size_t i = 0; !error && i < services->u.map.n; i++) {
+		const struct ypair *s = &services->u.map.items[i];
+		const struct ynode *ref = ynode_map_get(s->value, "image");
+		const char *id;
+		json_t *doc = NULL;
+
+		if (!ref || ref->kind != YNODE_STR)
+			continue;
+		/* Many services share an image: one request per reference. */
+		if (strmap_has(&seen, ref->text)) {
+			id = strmap_get(&seen, ref->text);
+			if (id)
+				strmap_set(resolved, s->key, id, NULL);
+			continue;
+		}
+		error = engine_image_inspect(e, &doc, ref->text);
+		if (error == MOOR_ENOTFOUND) {
+			/* Not on the host: apply_check() reports it. */
+			err_clear();
+			error = 0;
+			strmap_set(&seen, ref->text, NULL, NULL);
+			continue;
+		}
+		id = json_string_value(json_object_get(doc, "Id"));
+		if (!error) {
+			strmap_set(&seen, ref->text, id, NULL);
+			if (id)
+				strmap_set(resolved, s->key, id, NULL);
+		}
+		json_decref(doc);
+	}
+	strmap_release(&seen);
+	return error;
+}
+
+int plan_observe(struct unit_plan *p, struct strmap *resolved, struct engine *e)
+{
+	struct plan_images im = {0};
+	int error = -1;
+
+	if ((error = plan_list(p, e)) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		struct plan_container *c = &p->containers[i];
+
+		if (!c->ours)
+			continue;
+		error = engine_container_inspect(e, &c->inspect, c->id);
+		if (error == MOOR_ENOTFOUND) {
+			err_clear();
+			continue;
+		}
+		if (error < 0)
+			goto cleanup;
+		plan_container_from_inspect(c);
+		if (!c->temporary &&
+		    (error = plan_observe_one(p, c, &im, e)) < 0)
+			goto cleanup;
+	}
+	plan_drop_gone(p);
+	if ((error = plan_resolve_images(resolved, p, e)) < 0)
+		goto cleanup;
+	error = 0;
+cleanup:
+	plan_images_release(&im);
+	return error;
+}
