@@ -34,7 +34,7 @@ static int emit_mark_text(char *out, size_t outlen, const struct ymark *m)
 
 /* ---- JSON ---------------------------------------------------------- */
 
-static json_t *emit_to_json(const struct ynode *n)
+json_t *emit_to_json(const struct ynode *n)
 {
 	json_t *j = NULL, *child;
 	size_t i;

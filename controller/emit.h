@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "ynode.h"
 
@@ -21,6 +23,10 @@ enum {
 };
 
 int emit_json(struct buf *out, const struct ynode *n, unsigned flags);
+/* The same value as a jansson tree (new reference), NULL with an error
+ * set when a string is not valid UTF-8. Non-finite floats become YAML's
+ * ".inf"/"-.inf"/".nan" strings. */
+json_t *emit_to_json(const struct ynode *n);
 int emit_yaml(struct buf *out, const struct ynode *n, bool explain);
 
 /* {"/services/api/image": "compose.yaml:3:12", ...}: every scalar, and

@@ -5,7 +5,6 @@
 #include "finding.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "buf.h"
 #include "digest.h"
+#include "emit.h"
 #include "emit.h"
 #include "err.h"
 #include "path.h"
@@ -316,53 +316,6 @@ const char *finding_risk(const char *risk_tier, const char *domain)
 
 /* ---- values ---------------------------------------------------------- */
 
-static json_t *finding_to_json(const struct ynode *n)
-{
-	json_t *j = NULL, *child;
-
-	switch (n->kind) {
-	case YNODE_NULL:
-		return json_null();
-	case YNODE_BOOL:
-		return json_boolean(n->u.b);
-	case YNODE_INT:
-		return json_integer(n->u.i);
-	case YNODE_FLOAT:
-		/* JSON has no inf/nan: YAML's spelling, as emit.c does. */
-		if (!isfinite(n->u.f))
-			return json_string(n->text && n->text[0] ? n->text
-								 : ".nan");
-		return json_real(n->u.f);
-	case YNODE_STR:
-		j = json_stringn(n->text, n->text_len);
-		if (!j)
-			err_set(MOOR_EINVAL, "string is not valid utf-8");
-		return j;
-	case YNODE_SEQ:
-		j = json_array();
-		for (size_t i = 0; i < n->u.seq.n; i++) {
-			child = finding_to_json(n->u.seq.items[i]);
-			if (!child || json_array_append_new(j, child))
-				goto fail;
-		}
-		return j;
-	case YNODE_MAP:
-		j = json_object();
-		for (size_t i = 0; i < n->u.map.n; i++) {
-			child = finding_to_json(n->u.map.items[i].value);
-			if (!child || json_object_set_new(
-					  j, n->u.map.items[i].key, child)) {
-				err_set(MOOR_EINVAL, "key is not valid utf-8");
-				goto fail;
-			}
-		}
-		return j;
-	}
-fail:
-	json_decref(j);
-	return NULL;
-}
-
 static json_t *finding_mask(const struct ynode *v,
 			    const struct finding_key *key)
 {
@@ -429,7 +382,7 @@ json_t *finding_value(const char *path, const struct ynode *v,
 	if (finding_path_is_secret(path))
 		return finding_mask(v, key);
 	if (v->kind != YNODE_MAP || !finding_is_environment(path))
-		return finding_to_json(v);
+		return emit_to_json(v);
 	/* A whole environment mapping (present in one plane only). */
 	j = json_object();
 	for (size_t i = 0; i < v->u.map.n; i++) {
@@ -437,7 +390,7 @@ json_t *finding_value(const char *path, const struct ynode *v,
 
 		child = finding_key_is_secret(p->key)
 			    ? finding_mask(p->value, key)
-			    : finding_to_json(p->value);
+			    : emit_to_json(p->value);
 		if (!child || json_object_set_new(j, p->key, child)) {
 			json_decref(j);
 			return NULL;
