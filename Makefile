@@ -11,9 +11,9 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = yaml-0.1 jansson libcrypto libcurl
+PKGS = yaml-0.1 jansson libcrypto libcurl libgit2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto -lcurl)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto -lcurl -lgit2)
 
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wmissing-prototypes \
        -Wshadow -Wformat=2 -Wpointer-arith -Wundef -Wno-unused-parameter
@@ -61,7 +61,7 @@ deps:
 unit: $(UNIT_BINS)
 	@sh test/unit/run.sh $(UNIT_BINS)
 
-integration: mooring
+integration: mooring $(BUILD)/tools/git-fetch
 	@sh test/integration/run.sh
 
 # The README's test command (see test/run-all.sh). The ASan+UBSan unit
@@ -117,6 +117,13 @@ clean-objs:
 demo: deps
 	$(MAKE) mooring
 	@sh examples/demo.sh
+
+# --- test tools -------------------------------------------------------------
+# Small programs the integration scripts drive (not installed).
+# git-fetch: the git source from the shell (t2000-git-transports.sh).
+$(BUILD)/tools/git-fetch: test/tools/git-fetch.c $(BUILD)/libmooring.a
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmooring.a $(LDFLAGS_ALL) $(LIBS)
 
 clean:
 	rm -rf build mooring
