@@ -20,6 +20,13 @@ static const struct cli_command {
     {"render", cmd_render,
      "render  [-f FILE]... [--env-file F] [-p NAME] [--profile P]...\n"
      "        [--project-directory DIR] [--format yaml|json] [--explain]"},
+    {"plan", cmd_plan,
+     "plan    [-c CONFIG] [--unit U]... [--format text|json] [--no-fetch]\n"
+     "        (exit 1 when a unit is error or unknown: never in sync unseen)"},
+    {"check-config", cmd_check_config, "check-config [-c CONFIG]"},
+    {"apply", cmd_apply,
+     "apply   [-c CONFIG] [--unit U]... [--force-recreate] [--remove-orphans]\n"
+     "        [--dry-run]"},
     {"version", cmd_version, "version"},
 };
 

@@ -27,6 +27,9 @@ int cli_failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_write_stdout(const char *data, size_t len);
 
 int cmd_render(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif
