@@ -60,6 +60,8 @@ const char *plan_reason_name(enum plan_reason r)
 		return "new";
 	case REASON_SPEC_CHANGED:
 		return "spec_changed";
+	case REASON_DRIFT:
+		return "drift";
 	case REASON_IMAGE_CHANGED:
 		return "image_changed";
 	case REASON_MISSING:

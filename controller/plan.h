@@ -43,10 +43,12 @@ enum plan_action_kind {
 };
 
 enum plan_reason {
-	REASON_NEW, /* never deployed */
-	/* The container was made from another spec (its spec hash), or
-	 * its settings drifted at runtime from its own (paths say which). */
-	REASON_SPEC_CHANGED,
+	REASON_NEW,	     /* never deployed */
+	REASON_SPEC_CHANGED, /* made from another spec (its spec hash) */
+	/* Its own spec, but settings changed at runtime (paths say which):
+	 * apply puts the desired values back. Not in DESIGN 4.5's list,
+	 * which predates it; spec_changed would hide who changed what. */
+	REASON_DRIFT,
 	REASON_IMAGE_CHANGED, /* the reference now resolves to another id */
 	REASON_MISSING,	      /* recorded but absent, or stopped */
 	REASON_ORPHAN,	      /* ours, service no longer desired */

@@ -316,8 +316,13 @@ static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
 		plan_add_action(p, service, ACTION_CREATE,
 				rec.spec ? REASON_MISSING : REASON_NEW, NULL);
 	} else if (!plan_same(c->spec_hash, hash) || drifted.npaths) {
+		/* A new spec wins over drift as the reason: the recreate
+		 * would happen for it alone. */
 		a = plan_add_action(p, service, ACTION_RECREATE,
-				    REASON_SPEC_CHANGED, c);
+				    plan_same(c->spec_hash, hash)
+					? REASON_DRIFT
+					: REASON_SPEC_CHANGED,
+				    c);
 		if (!plan_same(c->spec_hash, hash))
 			error = plan_spec_paths(a, service, desired, &rec, c);
 		plan_merge_paths(a, &drifted);

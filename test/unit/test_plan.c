@@ -345,7 +345,7 @@ static void test_plan__runtime_change_is_drift(void **s)
 	decide(&p, NULL, NULL);
 	/* apply converges: it recreates the container from its spec. */
 	assert_int_equal(p.nactions, 1);
-	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_SPEC_CHANGED);
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_DRIFT);
 	assert_int_equal(p.actions[0].npaths, 1);
 	assert_string_equal(p.actions[0].paths[0], "/services/api/mem_limit");
 	assert_int_equal(json_array_size(p.findings), 1);
@@ -383,7 +383,7 @@ static void test_plan__drift_without_recorded_plane(void **s)
 		      "image: x:1\nmem_limit: 536870912\n"
 		      "environment: {LOG_LEVEL: trace}\n");
 	decide(&p, NULL, NULL);
-	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_SPEC_CHANGED);
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_DRIFT);
 	f = json_array_get(p.findings, 0);
 	assert_non_null(f);
 	assert_string_equal(fstr(f, "relationship"), "actual_vs_desired");
