@@ -53,7 +53,7 @@ $(BUILD)/test/%: test/unit/%.c test/unit/unit.h $(BUILD)/libmooring.a | $(BUILD)
 $(BUILD)/obj $(BUILD)/test:
 	mkdir -p $@
 
-.PHONY: all deps test unit integration asan-unit lint fuzz bench conformance clean demo
+.PHONY: all deps test unit integration asan-unit lint fuzz bench conformance clean demo demo-clean
 
 deps:
 	@sh test/install-deps.sh
@@ -117,6 +117,9 @@ clean-objs:
 demo: deps
 	$(MAKE) mooring
 	@sh examples/demo.sh
+
+demo-clean:
+	@sh examples/demo-clean.sh
 
 # --- test tools -------------------------------------------------------------
 # Small programs the integration scripts drive (not installed).
