@@ -167,7 +167,7 @@ int cmd_apply(int argc, char **argv)
 	}
 	if (parsed < 0 ||
 	    context_open(&ctx, a.config, (const char *const *)a.units, a.nunits,
-			 true) < 0) {
+			 CONTEXT_ENGINE) < 0) {
 		rc = cli_fail();
 		goto cleanup;
 	}

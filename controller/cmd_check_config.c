@@ -128,14 +128,7 @@ int cmd_check_config(int argc, char **argv)
 		rc = cli_fail();
 		goto cleanup;
 	}
-	if (!config_repo_is_local(config)) {
-		rc = cli_failx("%s: git sources are not supported yet: "
-			       "'repository.url' must be a directory",
-			       path);
-		goto cleanup;
-	}
-	if (source_open_dir(&src, config->repository.url) < 0 ||
-	    units_load(&units, src) < 0) {
+	if (source_open(&src, config) < 0 || units_load(&units, src) < 0) {
 		rc = cli_fail();
 		goto cleanup;
 	}

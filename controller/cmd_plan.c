@@ -37,6 +37,7 @@ struct plan_args {
 	const char **units;
 	size_t nunits;
 	bool json;
+	bool no_fetch;
 };
 
 static int plan_parse_args(struct plan_args *a, int argc, char **argv)
@@ -76,8 +77,7 @@ static int plan_parse_args(struct plan_args *a, int argc, char **argv)
 					       optarg);
 			break;
 		case OPT_NO_FETCH:
-			/* A directory source is never fetched; git sources
-			 * (next issue) will honour it. */
+			a->no_fetch = true;
 			break;
 		case 'h':
 			return 1;
@@ -310,7 +310,9 @@ int cmd_plan(int argc, char **argv)
 		goto cleanup;
 	}
 	if (parsed < 0 ||
-	    context_open(&ctx, a.config, a.units, a.nunits, true) < 0) {
+	    context_open(&ctx, a.config, a.units, a.nunits,
+			 CONTEXT_ENGINE | (a.no_fetch ? CONTEXT_NO_FETCH : 0)) <
+		0) {
 		rc = cli_fail();
 		goto cleanup;
 	}

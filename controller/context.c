@@ -105,7 +105,7 @@ static void context_open_engine(struct context *ctx)
 
 int context_open(struct context *out, const char *config_path,
 		 const char *const *unit_names, size_t nunit_names,
-		 bool want_engine)
+		 unsigned flags)
 {
 	struct context ctx;
 	char *path = NULL;
@@ -116,21 +116,16 @@ int context_open(struct context *out, const char *config_path,
 		goto cleanup;
 	if ((error = config_load(&ctx.config, path)) < 0)
 		goto cleanup;
-	if (!config_repo_is_local(ctx.config)) {
-		error = err_set(MOOR_EINVAL,
-				"%s: git sources are not supported yet: "
-				"'repository.url' must be a directory",
-				path);
+	if ((error = source_open(&ctx.source, ctx.config)) < 0)
 		goto cleanup;
-	}
-	if ((error = source_open_dir(&ctx.source, ctx.config->repository.url)) <
-	    0)
+	if (!(flags & CONTEXT_NO_FETCH) &&
+	    (error = source_fetch(ctx.source, NULL)) < 0)
 		goto cleanup;
 	if ((error = units_load(&ctx.units, ctx.source)) < 0)
 		goto cleanup;
 	if ((error = context_select(&ctx, unit_names, nunit_names)) < 0)
 		goto cleanup;
-	if (want_engine)
+	if (flags & CONTEXT_ENGINE)
 		context_open_engine(&ctx);
 	*out = ctx;
 	memset(&ctx, 0, sizeof(ctx));

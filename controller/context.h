@@ -28,15 +28,24 @@ struct context {
 	char *engine_error; /* why engine is NULL when it was asked for */
 };
 
+enum {
+	/* Connect to docker. An unreachable daemon is NOT an error here:
+	 * engine stays NULL and engine_error says why, so plan can report
+	 * units as unknown. */
+	CONTEXT_ENGINE = 1u << 0,
+	/* Use the commit pinned by the last fetch (git sources). */
+	CONTEXT_NO_FETCH = 1u << 1,
+};
+
 /*
  * Open everything. unit_names (may be empty) selects units; an unknown
- * name is an error. want_engine: connect to docker (an unreachable daemon
- * is NOT an error here: engine stays NULL and engine_error says why, so
- * plan can report units as unknown).
+ * name is an error. flags: CONTEXT_*. A git source is fetched first
+ * unless CONTEXT_NO_FETCH; a fetch failure is an error (nothing acts on
+ * a tree it could not bring up to date when asked to).
  */
 int context_open(struct context *out, const char *config_path,
 		 const char *const *unit_names, size_t nunit_names,
-		 bool want_engine);
+		 unsigned flags);
 void context_release(struct context *ctx);
 /* Why the engine could not be opened ("" when it was, or not asked). */
 const char *context_engine_error(const struct context *ctx);

@@ -1,7 +1,8 @@
 /*
- * source.c - the plain-directory source: the desired state is whatever
- * the directory holds now (no commit). The git source will provide the
- * same functions over one commit's tree.
+ * source.c - where the desired state comes from (source.h): a plain
+ * directory (whatever it holds now, no commit), or a git repository
+ * (source_git.c: one pinned commit, read from its tree; the tree is also
+ * written to <state_dir>/tree, the root relative bind mounts resolve in).
  *
  * Reads stay inside the root: a relative path with ".." going above it,
  * an absolute path, or a symbolic link resolving outside it is refused,
@@ -15,14 +16,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "err.h"
 #include "path.h"
+#include "source_git.h"
 #include "xalloc.h"
 
 #include "banned.h"
 
 struct source {
-	char *root; /* absolute, symbolic links resolved */
+	char *root;		/* absolute, symbolic links resolved */
+	struct source_git *git; /* NULL for a plain directory */
+	char *tree_dir;		/* git: where the pinned tree is written */
 };
 
 int source_open_dir(struct source **out, const char *dir)
@@ -60,23 +65,95 @@ int source_open_dir(struct source **out, const char *dir)
 	return 0;
 }
 
+/* Write the pinned tree out and make it the root. */
+static int source_git_refresh_tree(struct source *s)
+{
+	char resolved[PATH_MAX];
+	int error;
+
+	if ((error = source_git_materialize(s->git, s->tree_dir)) < 0)
+		return error;
+	if (!realpath(s->tree_dir, resolved))
+		return err_set_errno(MOOR_EIO, "cannot open '%s'", s->tree_dir);
+	free(s->root);
+	s->root = xstrdup(resolved);
+	return 0;
+}
+
+int source_open(struct source **out, const struct config *c)
+{
+	struct source_git_options o;
+	struct source *s = NULL;
+	char *cache = NULL;
+	int error = -1;
+
+	if (config_repo_is_local(c))
+		return source_open_dir(out, c->repository.url);
+	memset(&o, 0, sizeof(o));
+	cache = path_join(c->state_dir, "repo");
+	o.url = c->repository.url;
+	o.branch = c->repository.branch;
+	o.cache_dir = cache;
+	o.username = c->repository.username;
+	o.password_file = c->repository.password_file;
+	o.ssh_key_file = c->repository.ssh_key_file;
+	o.known_hosts_file = c->repository.known_hosts_file;
+	o.ca_file = c->repository.ca_file;
+	o.allowed_signers_file = c->repository.allowed_signers_file;
+	s = xcalloc(1, sizeof(*s));
+	s->tree_dir = path_join(c->state_dir, "tree");
+	if ((error = source_git_open(&s->git, &o)) < 0)
+		goto cleanup;
+	if (!source_git_commit(s->git) &&
+	    (error = source_git_fetch(s->git, NULL)) < 0)
+		goto cleanup;
+	if ((error = source_git_refresh_tree(s)) < 0)
+		goto cleanup;
+	*out = s;
+	s = NULL;
+	error = 0;
+cleanup:
+	source_free(s);
+	free(cache);
+	return error;
+}
+
+int source_fetch(struct source *s, bool *changed_out)
+{
+	bool changed = false;
+	int error;
+
+	if (changed_out)
+		*changed_out = false;
+	if (!s->git)
+		return 0;
+	if ((error = source_git_fetch(s->git, &changed)) < 0)
+		return error;
+	if (changed && (error = source_git_refresh_tree(s)) < 0)
+		return error;
+	if (changed_out)
+		*changed_out = changed;
+	return 0;
+}
+
 void source_free(struct source *s)
 {
 	if (!s)
 		return;
+	source_git_free(s->git);
+	free(s->tree_dir);
 	free(s->root);
 	free(s);
 }
 
 const char *source_commit(const struct source *s)
 {
-	(void)s;
-	return NULL;
+	return s->git ? source_git_commit(s->git) : NULL;
 }
 
 const char *source_describe(const struct source *s)
 {
-	return s->root;
+	return s->git ? source_git_describe(s->git) : s->root;
 }
 
 const char *source_root(const struct source *s)
@@ -100,6 +177,10 @@ int source_read(struct source *s, const char *relpath, struct buf *out)
 	char resolved[PATH_MAX];
 	char *clean = NULL, *full = NULL;
 	int error = -1;
+
+	/* The pinned commit itself, not the tree written out from it. */
+	if (s->git)
+		return source_git_read(s->git, relpath, out);
 
 	if (!relpath[0] || path_is_abs(relpath)) {
 		error = err_set(MOOR_EINVAL,

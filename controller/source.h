@@ -11,12 +11,24 @@
 #ifndef MOORING_SOURCE_H
 #define MOORING_SOURCE_H
 
+#include <stdbool.h>
+
 #include "buf.h"
 
 struct source;
 
+struct config;
+
 /* A plain directory (or file:// URL). */
 int source_open_dir(struct source **out, const char *dir);
+/* The config's repository: a plain directory, or a git remote cloned
+ * under <state_dir>/repo with the pinned tree in <state_dir>/tree. Opening
+ * touches the network only to make the first clone. */
+int source_open(struct source **out, const struct config *c);
+/* Fetch the tracked branch and pin its tip (git; nothing for a
+ * directory). *changed_out: the pinned commit moved. On error the last
+ * pinned commit stays. */
+int source_fetch(struct source *s, bool *changed_out);
 void source_free(struct source *s);
 /* The commit id the tree was resolved to; NULL for a plain directory. */
 const char *source_commit(const struct source *s);

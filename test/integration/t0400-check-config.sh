@@ -90,9 +90,9 @@ expect_stderr_match "... with its position" \
 	"creds\\.yaml:2:8: 'repository\\.url' must not hold credentials"
 expect_stderr_no_match "... without echoing them" hunter2
 
-config "$TMP/git.yaml" "https://git.example.com/infra.git"
-expect_exit 1 "a git URL is not supported yet" "$MOORING" check-config -c "$TMP/git.yaml"
-expect_stderr_match "... and says so" "git sources are not supported yet"
+config "$TMP/git.yaml" "git://127.0.0.1:9/infra.git"
+expect_exit 1 "a git remote nothing answers for is an error" "$MOORING" check-config -c "$TMP/git.yaml"
+expect_stderr_match "... naming the remote" "cannot fetch 'git://127.0.0.1:9/infra.git'"
 
 config "$TMP/nodir.yaml" "$TMP/nonexistent"
 run_mooring check-config -c "$TMP/nodir.yaml"

@@ -145,12 +145,11 @@ static void test_context__errors(void **state)
 	struct context ctx;
 
 	(void)state;
-	assert_int_equal(
-	    context_open(&ctx,
-			 write_config("h", "https://git.example.com/x.git"),
-			 NULL, 0, false),
-	    MOOR_EINVAL);
-	assert_err_contains("git sources are not supported yet");
+	/* A git remote nothing answers for: an error naming the remote. */
+	assert_true(context_open(&ctx,
+				 write_config("h", "git://127.0.0.1:9/x.git"),
+				 NULL, 0, 0) < 0);
+	assert_err_contains("cannot fetch 'git://127.0.0.1:9/x.git'");
 	assert_int_equal(context_open(&ctx,
 				      write_config("h", "/nonexistent/infra"),
 				      NULL, 0, false),
