@@ -11,9 +11,9 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = yaml-0.1 jansson libcrypto libcurl libgit2
+PKGS = yaml-0.1 jansson libcrypto libcurl libgit2 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto -lcurl -lgit2)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto -lcurl -lgit2 -lmicrohttpd)
 
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wmissing-prototypes \
        -Wshadow -Wformat=2 -Wpointer-arith -Wundef -Wno-unused-parameter

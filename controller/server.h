@@ -50,11 +50,16 @@ struct server_options {
 	const char *secret; /* webhook secret (bytes as read), or NULL */
 	size_t secret_len;
 	bool allow_insecure_webhooks;
-	size_t max_body; /* 0: 1 MiB */
+	size_t max_body;      /* 0: 1 MiB */
+	unsigned coalesce_ms; /* at most one trigger per window; 0: 1000 */
 	struct server_hooks hooks;
 };
 
+/* The strings of o are copied (the secret too); hooks are called from the
+ * server's threads from now until server_stop() returns. */
 int server_start(struct server **out, const struct server_options *o);
+/* Stop listening, finish the requests in flight, wipe the secret. No hook
+ * is called after it returns; server_stop(NULL) is a no-op. */
 void server_stop(struct server *s);
 /* The port actually bound (useful with port 0 in tests). */
 unsigned server_port(const struct server *s);
