@@ -21,6 +21,7 @@
 #include "container.h"
 #include "emit.h"
 #include "err.h"
+#include "journal.h"
 #include "log.h"
 #include "path.h"
 #include "state.h"
@@ -49,14 +50,9 @@ void apply_problem_add(struct apply_problems *p, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	p->items = xreallocarray(p->items, p->n + 1, sizeof(*p->items));
 	p->items[p->n++] = msg;
@@ -318,6 +314,9 @@ static int job_make(struct apply_run *r, struct engine *e, struct apply_job *j)
 		if ((error = apply_create(&id, e, &t)) < 0)
 			goto cleanup;
 		apply_crashpoint("create:created");
+		journal_action(journal_default(), r->plan->unit->name,
+			       a->service, id, "start",
+			       plan_reason_name(a->reason));
 		error = engine_container_start(e, id);
 	}
 	if (error < 0)
@@ -340,6 +339,9 @@ static int job_run(struct apply_run *r, struct engine *e, struct apply_job *j)
 	if ((error = job_wait_deps(r, e, j)) < 0)
 		return error;
 	if (a->kind == ACTION_START) {
+		journal_action(journal_default(), r->plan->unit->name,
+			       a->service, a->container_id, "start",
+			       plan_reason_name(a->reason));
 		if ((error = engine_container_start(e, a->container_id)) < 0)
 			return error;
 		j->new_id = xstrdup(a->container_id);
@@ -465,6 +467,10 @@ static int run_remove_orphans(struct apply_run *r, bool *changed)
 			*changed = true;
 			continue;
 		}
+		journal_action(journal_default(), plan->unit->name, a->service,
+			       c->id, "stop", plan_reason_name(a->reason));
+		journal_action(journal_default(), plan->unit->name, a->service,
+			       c->id, "remove", plan_reason_name(a->reason));
 		if ((error = engine_container_stop(e, c->id, -1)) < 0 ||
 		    (error = engine_container_remove(e, c->id, true, false)) <
 			0)
