@@ -61,7 +61,7 @@ deps:
 unit: $(UNIT_BINS)
 	@sh test/unit/run.sh $(UNIT_BINS)
 
-integration: mooring $(BUILD)/tools/git-fetch
+integration: mooring $(BUILD)/tools/git-fetch $(BUILD)/tools/events-watch
 	@sh test/integration/run.sh
 
 # The README's test command (see test/run-all.sh). The ASan+UBSan unit
@@ -125,6 +125,11 @@ demo-clean:
 # Small programs the integration scripts drive (not installed).
 # git-fetch: the git source from the shell (t2000-git-transports.sh).
 $(BUILD)/tools/git-fetch: test/tools/git-fetch.c $(BUILD)/libmooring.a
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmooring.a $(LDFLAGS_ALL) $(LIBS)
+# events-watch: the docker events watcher with a journal, for some seconds
+# (t3100-events-audit.sh).
+$(BUILD)/tools/events-watch: test/tools/events-watch.c $(BUILD)/libmooring.a
 	@mkdir -p $(BUILD)/tools
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmooring.a $(LDFLAGS_ALL) $(LIBS)
 

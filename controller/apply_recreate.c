@@ -18,6 +18,7 @@
 
 #include "container.h"
 #include "err.h"
+#include "journal.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -65,6 +66,7 @@ static void undo_remove(struct engine *e, const char *id)
 	struct apply_saved_err s;
 
 	err_save(&s);
+	journal_action(journal_default(), NULL, NULL, id, "remove", "undo");
 	if (engine_container_remove(e, id, true, false) < 0)
 		log_warnx("cannot remove container '%.12s' after a failure: "
 			  "%s",
@@ -77,6 +79,7 @@ static void undo_start(struct engine *e, const char *id)
 	struct apply_saved_err s;
 
 	err_save(&s);
+	journal_action(journal_default(), NULL, NULL, id, "start", "undo");
 	if (engine_container_start(e, id) < 0)
 		log_warnx("cannot restart container '%.12s' after a failure: "
 			  "%s",
@@ -89,6 +92,7 @@ static void undo_stop(struct engine *e, const char *id)
 	struct apply_saved_err s;
 
 	err_save(&s);
+	journal_action(journal_default(), NULL, NULL, id, "stop", "undo");
 	if (engine_container_stop(e, id, -1) < 0)
 		log_warnx("cannot stop container '%.12s' after a failure: %s",
 			  id, err_last());
@@ -103,8 +107,11 @@ static int connect_extra(struct engine *e, const char *id, const json_t *extra)
 	/* json_object_foreach wants a non-const object; it only reads. */
 	json_object_foreach((json_t *)extra, net, endpoint)
 	{
-		int error = engine_network_connect(e, net, id, endpoint);
+		int error;
 
+		journal_action(journal_default(), NULL, NULL, id, "connect",
+			       net);
+		error = engine_network_connect(e, net, id, endpoint);
 		if (error < 0)
 			return error;
 	}
@@ -116,6 +123,12 @@ int apply_create(char **id_out, struct engine *e, const struct apply_target *t)
 	char *id = NULL;
 	int error = -1;
 
+	journal_action(journal_default(),
+		       json_string_value(json_object_get(
+			   json_object_get(t->body, "Labels"), LABEL_UNIT)),
+		       json_string_value(json_object_get(
+			   json_object_get(t->body, "Labels"), LABEL_SERVICE)),
+		       t->name, "create", NULL);
 	if ((error = engine_container_create(e, &id, t->name, t->body)) < 0)
 		goto cleanup;
 	/* API 1.41 attaches one network at create; the others now, before
@@ -180,6 +193,8 @@ static int swap_stop_first(struct engine *e, const char *old_id,
 {
 	int error;
 
+	journal_action(journal_default(), NULL, NULL, old_id, "stop",
+		       "recreate");
 	if ((error = engine_container_stop(e, old_id, -1)) < 0) {
 		/* It may have stopped part-way: make sure it serves again. */
 		undo_start(e, old_id);
@@ -187,6 +202,8 @@ static int swap_stop_first(struct engine *e, const char *old_id,
 		return error;
 	}
 	apply_crashpoint("recreate:old-stopped");
+	journal_action(journal_default(), NULL, NULL, new_id, "start",
+		       "recreate");
 	if ((error = engine_container_start(e, new_id)) < 0) {
 		undo_start(e, old_id);
 		undo_remove(e, new_id);
@@ -202,11 +219,15 @@ static int swap_start_first(struct engine *e, const char *old_id,
 {
 	int error;
 
+	journal_action(journal_default(), NULL, NULL, new_id, "start",
+		       "recreate");
 	if ((error = engine_container_start(e, new_id)) < 0) {
 		undo_remove(e, new_id);
 		return error;
 	}
 	apply_crashpoint("recreate:new-started");
+	journal_action(journal_default(), NULL, NULL, old_id, "stop",
+		       "recreate");
 	if ((error = engine_container_stop(e, old_id, -1)) < 0) {
 		undo_start(e, old_id);
 		undo_stop(e, new_id);
@@ -248,11 +269,15 @@ int apply_recreate(char **id_out, struct engine *e,
 
 	/* 4. from here on the new one serves; a failure leaves work that the
 	 * next apply_recover() finishes, never a service without a copy. */
+	journal_action(journal_default(), NULL, NULL, t->old_id, "remove",
+		       "recreate");
 	if ((error = engine_container_remove(e, t->old_id, true, false)) < 0)
 		goto cleanup;
 	apply_crashpoint("recreate:old-removed");
 
 	/* 5. the final name, free since step 4 */
+	journal_action(journal_default(), NULL, NULL, new_id, "rename",
+		       t->name);
 	if ((error = engine_container_rename(e, new_id, t->name)) < 0)
 		goto cleanup;
 	apply_crashpoint("recreate:renamed");
@@ -321,6 +346,9 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 			  "%s/%s: %sremove unfinished replacement '%s' "
 			  "(interrupted recreate)",
 			  unit, l->service, dry, l->temp_name);
+		if (!opts->dry_run)
+			journal_action(journal_default(), unit, l->service,
+				       l->temp_id, "remove", "recover");
 		if (!opts->dry_run && (error = engine_container_remove(
 					   e, l->temp_id, true, false)) < 0)
 			return error;
@@ -336,9 +364,14 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 			  unit, l->service, dry, l->temp_name);
 		if (opts->dry_run)
 			return 0;
+		if (old_running)
+			journal_action(journal_default(), unit, l->service,
+				       l->old_id, "stop", "recover");
 		if (old_running &&
 		    (error = engine_container_stop(e, l->old_id, -1)) < 0)
 			return error;
+		journal_action(journal_default(), unit, l->service, l->old_id,
+			       "remove", "recover");
 		if ((error = engine_container_remove(e, l->old_id, true,
 						     false)) < 0)
 			return error;
@@ -363,9 +396,15 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 				l->service, l->final_name, holder);
 		goto cleanup;
 	}
+	if (!held)
+		journal_action(journal_default(), unit, l->service, l->temp_id,
+			       "rename", l->final_name);
 	if (!held &&
 	    (error = engine_container_rename(e, l->temp_id, l->final_name)) < 0)
 		goto cleanup;
+	if (!l->temp_running)
+		journal_action(journal_default(), unit, l->service, l->temp_id,
+			       "start", "recover");
 	if (!l->temp_running &&
 	    (error = engine_container_start(e, l->temp_id)) < 0)
 		goto cleanup;

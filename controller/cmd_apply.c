@@ -20,6 +20,8 @@
 #include "apply.h"
 #include "context.h"
 #include "err.h"
+#include "journal.h"
+#include "log.h"
 #include "plan.h"
 #include "state.h"
 #include "xalloc.h"
@@ -153,6 +155,7 @@ int cmd_apply(int argc, char **argv)
 	struct plan_options popts = {0};
 	struct apply_options aopts = {0};
 	struct unit_plan *plans = NULL;
+	struct journal *journal = NULL;
 	bool ctx_open = false;
 	int lock_fd = -1;
 	int rc = EXIT_ERROR;
@@ -182,6 +185,14 @@ int cmd_apply(int argc, char **argv)
 		rc = cli_fail();
 		goto cleanup;
 	}
+	/* What this apply does to containers is journaled as mooring's, so
+	 * that the events watcher of `mooring run` does not report it as a
+	 * change made outside. Without a journal the apply still goes on. */
+	if (!a.dry_run) {
+		if (journal_open(&journal, ctx.config->state_dir) < 0)
+			log_warnx("no audit journal: %s", err_last());
+		journal_set_default(journal);
+	}
 	popts.force_recreate = a.force_recreate;
 	popts.remove_orphans = a.remove_orphans;
 	aopts.dry_run = a.dry_run;
@@ -201,6 +212,8 @@ cleanup:
 	for (size_t i = 0; plans && i < ctx.nselected; i++)
 		unit_plan_release(&plans[i]);
 	free(plans);
+	journal_set_default(NULL);
+	journal_close(journal);
 	if (lock_fd >= 0)
 		state_unlock(lock_fd);
 	if (ctx_open)

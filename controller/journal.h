@@ -13,14 +13,26 @@
  *   {"seq": 13, "time": ..., "kind": "action", "unit": "api",
  *    "service": "api", "container": "<id>", "action": "recreate",
  *    "detail": "spec_changed"}
- * A torn last line (crash mid-append) is detected on open and ignored.
+ * Every record also has "time_nano" (what matching and audit compare);
+ * actions have the writer's "pid"; an exec event has "action":
+ * "exec_start" and its "command" (hidden when it looks secret).
+ * A torn last line (crash mid-append) is detected on open and ignored,
+ * and a record {"kind": "recovered", "detail": ...} says so.
  * Files rotate by size (journal.jsonl -> journal.1.jsonl, a few kept).
- * Secrets never go in: event attributes are copied except env-like ones.
+ * Secrets never go in: event attributes are copied except env-like ones
+ * and those whose key looks secret (finding_key_is_secret).
+ *
+ * Several processes may write one journal (`mooring run` and `mooring
+ * apply` by hand): appends take a flock on journal/lock and re-read the
+ * last seq when another process wrote, so seq stays one sequence.
+ * Events that state or read rather than change (health_status, attach,
+ * top, ...) are kept with outside_mooring false.
  */
 #ifndef MOORING_JOURNAL_H
 #define MOORING_JOURNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -46,6 +58,41 @@ int journal_action(struct journal *j, const char *unit, const char *service,
  * window) and appends it. *outside_out (may be NULL) gets the verdict.
  */
 int journal_event(struct journal *j, const json_t *event, bool *outside_out);
+
+/*
+ * journal_event with the unit as the caller knows it (the events watcher
+ * asks the config which unit owns the project); NULL: the container's
+ * io.mooring.unit label. Both return 1, appending nothing, when the same
+ * event (time, container, action) is in the journal already: a watcher
+ * that reconnects asks for events since the last one it saw, and the
+ * daemon sends that second again.
+ */
+int journal_event_unit(struct journal *j, const json_t *event, const char *unit,
+		       bool *outside_out);
+
+/* Unix seconds of the newest event in the journal (0: none), where a
+ * restarted watcher resumes. */
+time_t journal_last_event_time(struct journal *j);
+
+/* Rotate when journal.jsonl would pass this size; JOURNAL_KEEP old files
+ * (journal.1.jsonl newest) are kept. Tests set a smaller size. */
+#define JOURNAL_ROTATE_SIZE (8u << 20)
+#define JOURNAL_KEEP	    3
+void journal_set_rotate_size(struct journal *j, size_t bytes);
+
+/* How far back an own action explains an event (seconds). */
+#define JOURNAL_MATCH_WINDOW 120
+
+/*
+ * The line reader every read goes through: calls fn for each line of
+ * data that is a record (a JSON object with an integer "seq" and a string
+ * "kind"; rec is borrowed) until fn returns non-zero. Returns how many
+ * lines were skipped as torn or garbage (a last line without its newline
+ * counts as torn).
+ */
+typedef int (*journal_record_fn)(void *data, json_t *rec);
+size_t journal_parse(const char *data, size_t len, journal_record_fn fn,
+		     void *arg);
 
 /* Records of kind "event" with outside_mooring true, since `since` (unix
  * seconds, 0: all), for one unit (NULL: all); a JSON array. */
