@@ -27,6 +27,15 @@ static const struct cli_command {
     {"apply", cmd_apply,
      "apply   [-c CONFIG] [--unit U]... [--force-recreate] [--remove-orphans]\n"
      "        [--dry-run]"},
+    {"audit", cmd_audit,
+     "audit   [-c CONFIG] [--since DURATION] [--unit U] [--format text|json]\n"
+     "        (changes made outside mooring, from the journal)"},
+    {"run", cmd_run,
+     "run     [-c CONFIG] [--once] [-v]\n"
+     "        (the controller loop and HTTP server; SIGHUP reloads)"},
+    {"status", cmd_status,
+     "status  [-c CONFIG] [--format text|json]\n"
+     "        (every unit's state from the state dir)"},
     {"version", cmd_version, "version"},
 };
 

@@ -36,6 +36,7 @@ enum config_type {
 	CONFIG_URL,	 /* a repository URL, or a directory (as PATH) */
 	CONFIG_DURATION, /* "500ms", "60s", "5m", "1h30m" -> milliseconds */
 	CONFIG_ADDRESS,	 /* host:port, the host may be empty */
+	CONFIG_BOOL,	 /* true/false -> bool */
 };
 
 struct config_option {
@@ -43,7 +44,8 @@ struct config_option {
 	enum config_type type;
 	bool required;
 	const char *def; /* parsed as a value would be; NULL: none */
-	size_t offset;	 /* char * (long for durations) in struct config */
+	/* char * (long for durations, bool for booleans) in struct config */
+	size_t offset;
 };
 
 #define CONFIG_OPT(name, type, required, def, field)                           \
@@ -75,6 +77,11 @@ static const struct config_option config_options[] = {
     CONFIG_OPT("listen", CONFIG_ADDRESS, false, "127.0.0.1:9797", listen),
     CONFIG_OPT("webhook_secret_file", CONFIG_PATH, false, NULL,
 	       webhook_secret_file),
+    CONFIG_OPT("allow_insecure_webhooks", CONFIG_BOOL, false, "false",
+	       allow_insecure_webhooks),
+    /* Default: 3 x repository.poll_interval, filled in after the table's
+     * defaults. */
+    CONFIG_OPT("stale_after", CONFIG_DURATION, false, NULL, stale_after_ms),
     /* Default: gethostname(), filled in after the table's defaults. */
     CONFIG_OPT("host", CONFIG_STRING, false, NULL, host),
 };
@@ -389,6 +396,15 @@ static int config_set_text(struct config_parse *p,
 		}
 		value = xstrdup(text);
 		break;
+	case CONFIG_BOOL:
+		if (strcmp(text, "true") && strcmp(text, "false")) {
+			config_error(p, m,
+				     "'%s' must be true or false, not '%s'",
+				     o->name, text);
+			return -1;
+		}
+		*(bool *)slot = !strcmp(text, "true");
+		return 0;
 	}
 	free(*slot);
 	*slot = value;
@@ -399,6 +415,16 @@ static void config_set_node(struct config_parse *p,
 			    const struct config_option *o,
 			    const struct ynode *v)
 {
+	if (o->type == CONFIG_BOOL) {
+		if (v->kind != YNODE_BOOL)
+			config_error(p, &v->mark,
+				     "'%s' must be true or false, not a %s",
+				     o->name, ynode_kind_name(v->kind));
+		else
+			config_set_text(p, o, v->u.b ? "true" : "false",
+					&v->mark);
+		return;
+	}
 	switch (v->kind) {
 	case YNODE_STR:
 	case YNODE_INT:
@@ -496,6 +522,8 @@ static void config_finish(struct config_parse *p, const struct ynode *root)
 		else if (o->def)
 			config_set_text(p, o, o->def, NULL);
 	}
+	if (!p->seen[config_find("stale_after") - config_options])
+		p->c->stale_after_ms = 3 * p->c->repository.poll_interval_ms;
 	if (!p->c->host) {
 		if (gethostname(host, sizeof(host)) < 0 || !host[0]) {
 			config_error(p, &root->mark,
@@ -551,7 +579,8 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < CONFIG_NOPTIONS; i++)
-		if (config_options[i].type != CONFIG_DURATION)
+		if (config_options[i].type != CONFIG_DURATION &&
+		    config_options[i].type != CONFIG_BOOL)
 			free(*config_slot(c, &config_options[i]));
 	free(c->path);
 	free(c);

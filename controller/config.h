@@ -11,6 +11,8 @@
 #ifndef MOORING_CONFIG_H
 #define MOORING_CONFIG_H
 
+#include <stdbool.h>
+
 #include "ynode.h"
 
 struct config {
@@ -31,6 +33,13 @@ struct config {
 	char *docker_socket; /* default /var/run/docker.sock */
 	char *listen;	     /* default 127.0.0.1:9797 */
 	char *webhook_secret_file;
+	/* Start the HTTP server without a webhook secret (/hooks/git then
+	 * answers 403). Default false. */
+	bool allow_insecure_webhooks;
+	/* A unit whose last successful check is older than this is reported
+	 * unknown ("stale: ...") by `mooring run`; default 3 x
+	 * poll_interval. */
+	long stale_after_ms;
 	char *host; /* default: gethostname() */
 };
 

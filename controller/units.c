@@ -185,6 +185,25 @@ static void units_check_file(struct units_parse *p, const struct unit *u,
 			    key, label, file);
 }
 
+static void units_parse_on_drift(struct units_parse *p, struct unit *u,
+				 const struct ynode *v, const char *label)
+{
+	char *s = units_string(p, v, "on_drift", label);
+
+	if (!s)
+		return;
+	if (!strcmp(s, "report"))
+		u->on_drift = UNIT_ON_DRIFT_REPORT;
+	else if (!strcmp(s, "revert"))
+		u->on_drift = UNIT_ON_DRIFT_REVERT;
+	else
+		units_error(p, &v->mark,
+			    "invalid on_drift '%s' in %s (expected report or "
+			    "revert)",
+			    s, label);
+	free(s);
+}
+
 static void units_parse_key(struct units_parse *p, struct unit *u,
 			    const struct ypair *kv, const char *label)
 {
@@ -216,6 +235,10 @@ static void units_parse_key(struct units_parse *p, struct unit *u,
 	}
 	if (!strcmp(k, "hosts")) {
 		u->hosts = units_strings(p, &u->nhosts, v, k, label);
+		return;
+	}
+	if (!strcmp(k, "on_drift")) {
+		units_parse_on_drift(p, u, v, label);
 		return;
 	}
 	if (!strcmp(k, "env_file"))

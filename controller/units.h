@@ -24,6 +24,14 @@
 #include "source.h"
 #include "ynode.h"
 
+/* What `mooring run` does when the host drifts from the recorded state:
+ * report it (status drift, findings kept), or put the desired values back
+ * as `mooring apply` would. */
+enum unit_on_drift {
+	UNIT_ON_DRIFT_REPORT,
+	UNIT_ON_DRIFT_REVERT,
+};
+
 struct unit {
 	char *name;
 	char *path;
@@ -37,6 +45,7 @@ struct unit {
 	char *risk_tier;
 	char **hosts;
 	size_t nhosts;
+	enum unit_on_drift on_drift;
 	struct ymark mark;
 };
 
