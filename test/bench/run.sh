@@ -5,7 +5,9 @@
 #
 # Targets: mooring at least 20 times faster than the peer, and mooring's
 # peak RSS under 20 MB. A benchmark informs: a MISS is printed, not failed.
-# The exit status is non-zero only when mooring cannot render the project.
+# The exit status is non-zero only when mooring cannot render the project
+# or a tool of plan-apply.sh (plan and apply against the daemon, run after
+# the render figures) fails.
 #
 #   BENCH_RUNS=10 BENCH_PEER_RUNS=10 BENCH_SERVICES=200 sh test/bench/run.sh
 set -u
@@ -142,4 +144,12 @@ if [ -n "$m_kb" ]; then
 else
 	echo "memory: /usr/bin/time (the time package) is missing; no RSS figures: MISS"
 fi
+
+# Part two, in the same run: plan and apply against the real daemon
+# (plan-apply.sh; BENCH_PLAN_APPLY=0 leaves it out).
+[ "${BENCH_PLAN_APPLY:-1}" = 0 ] && exit 0
+echo
+cd "$root" || exit 1
+MOORING=$MOORING PEER=$PEER sh "$here/plan-apply.sh" || exit 1
+[ "${BENCH_LOOP:-1}" = 0 ] || { echo; MOORING=$MOORING sh "$here/run-loop.sh" || exit 1; }
 exit 0

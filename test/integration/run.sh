@@ -15,7 +15,14 @@ MOORING=${MOORING:-$root/mooring}
 export MOORING
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mooring-integration.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
+# The t1* scripts need a Docker daemon: docker_ensure (docker.sh) starts
+# one before the first of them when none answers, and it is stopped at the
+# end. When none can be had, they fail (never skip) with the reason.
+# shellcheck source=test/integration/docker.sh
+. "$here/docker.sh"
+DOCKERD_LOG=${DOCKERD_LOG:-$work/dockerd.log}
+docker_checked=0
+trap 'docker_stop_started; rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
@@ -38,6 +45,20 @@ for t in "$here"/t[0-9]*.sh; do
 	name=$(basename "$t")
 	selected "$name" "$@" || continue
 	scripts=$((scripts + 1))
+	case $name in
+	t1*)
+		if [ "$docker_checked" = 0 ]; then
+			docker_checked=1
+			if ! docker_ensure; then
+				MOORING_DOCKER_ERROR=$docker_error
+				export MOORING_DOCKER_ERROR
+				echo "# docker: $docker_error"
+			elif [ -n "$docker_started_pid" ]; then
+				echo "# docker: started dockerd (pid $docker_started_pid), stopped at the end"
+			fi
+		fi
+		;;
+	esac
 	echo "# $name"
 	log=$work/$name.log
 	# Stream the script's output while keeping it for counting.
