@@ -1,6 +1,6 @@
 #!/bin/sh
-# Remove what `make demo` created: the example units' containers, networks
-# and the demo's state dir. Named volumes are kept, as mooring keeps them.
+# Remove what `make demo` created: the example units' containers, networks,
+# the git remote and the demo's state dir. Named volumes are kept, as mooring keeps them.
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -11,5 +11,6 @@ if docker_ping; then
 		docker_cleanup_project "$project"
 	done
 fi
+sh "$root/examples/git-remote.sh" stop 2>/dev/null || true
 rm -rf "$root/build/demo"
 echo "demo-clean: removed the example units and build/demo"
