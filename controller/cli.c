@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,22 @@ int cli_failx(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_ERROR;
+}
+
+int cli_option_error(int c, char **argv)
+{
+	if (c == ':')
+		return err_set(MOOR_EINVAL, "option '%s' needs a value",
+			       argv[optind - 1]);
+	return err_set(MOOR_EINVAL, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_no_operands(int argc, char **argv)
+{
+	if (optind < argc)
+		return err_set(MOOR_EINVAL, "unexpected argument '%s'",
+			       argv[optind]);
+	return 0;
 }
 
 int cli_write_stdout(const char *data, size_t len)

@@ -23,6 +23,14 @@ int cli_main(int argc, char **argv);
 int cli_fail(void);
 /* Print "mooring: <message>" on stderr and return EXIT_ERROR. */
 int cli_failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * For the commands' getopt_long loops (run with opterr = 0 and an
+ * optstring starting with ':'): the error for c == ':' (an option without
+ * its value) or any other unexpected c (an unknown option), and, after
+ * the loop, the error for operands left over. Both set the message.
+ */
+int cli_option_error(int c, char **argv);
+int cli_no_operands(int argc, char **argv);
 /* Write all of data to stdout; EXIT_ERROR (with a message) on failure. */
 int cli_write_stdout(const char *data, size_t len);
 

@@ -78,18 +78,11 @@ static int apply_parse_args(struct apply_args *a, int argc, char **argv)
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			return err_set(MOOR_EINVAL, "option '%s' needs a value",
-				       argv[optind - 1]);
 		default:
-			return err_set(MOOR_EINVAL, "unknown option '%s'",
-				       argv[optind - 1]);
+			return cli_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		return err_set(MOOR_EINVAL, "unexpected argument '%s'",
-			       argv[optind]);
-	return 0;
+	return cli_no_operands(argc, argv);
 }
 
 /* Plan and check every unit; 0 when all can be applied, else the reasons

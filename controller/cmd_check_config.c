@@ -45,18 +45,11 @@ static int check_config_args(const char **config, int argc, char **argv)
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			return err_set(MOOR_EINVAL, "option '%s' needs a value",
-				       argv[optind - 1]);
 		default:
-			return err_set(MOOR_EINVAL, "unknown option '%s'",
-				       argv[optind - 1]);
+			return cli_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		return err_set(MOOR_EINVAL, "unexpected argument '%s'",
-			       argv[optind]);
-	return 0;
+	return cli_no_operands(argc, argv);
 }
 
 /* Does msg start with "file:line:"? Then it says where it is already. */

@@ -43,18 +43,11 @@ static int run_parse_args(struct run_options *o, bool *verbose, int argc,
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			return err_set(MOOR_EINVAL, "option '%s' needs a value",
-				       argv[optind - 1]);
 		default:
-			return err_set(MOOR_EINVAL, "unknown option '%s'",
-				       argv[optind - 1]);
+			return cli_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		return err_set(MOOR_EINVAL, "unexpected argument '%s'",
-			       argv[optind]);
-	return 0;
+	return cli_no_operands(argc, argv);
 }
 
 int cmd_run(int argc, char **argv)

@@ -64,18 +64,11 @@ static int status_parse_args(struct status_args *a, int argc, char **argv)
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			return err_set(MOOR_EINVAL, "option '%s' needs a value",
-				       argv[optind - 1]);
 		default:
-			return err_set(MOOR_EINVAL, "unknown option '%s'",
-				       argv[optind - 1]);
+			return cli_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		return err_set(MOOR_EINVAL, "unexpected argument '%s'",
-			       argv[optind]);
-	return 0;
+	return cli_no_operands(argc, argv);
 }
 
 /* The pid in the lock file, when that process is alive (0: none). A clean
