@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "err.h"
 #include "log.h"
 #include "path.h"
@@ -105,31 +106,10 @@ static const char *const config_secret_words[] = {
 
 struct config_parse {
 	struct config *c;
-	const char *file; /* for messages, as given */
+	struct diag diag; /* .file: for messages, as given */
 	char *dir;	  /* absolute directory of the file */
-	unsigned nerrors;
 	bool seen[CONFIG_NOPTIONS];
 };
-
-static void config_error(struct config_parse *p, const struct ymark *m,
-			 const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void config_error(struct config_parse *p, const struct ymark *m,
-			 const char *fmt, ...)
-{
-	const char *file = m && m->file ? m->file : p->file;
-	unsigned line = m && m->line ? m->line : 1;
-	unsigned col = m && m->line ? m->col : 1;
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_errorx("%s:%u:%u: %s", file, line, col, msg);
-	p->nerrors++;
-}
 
 static const struct config_option *config_find(const char *name)
 {
@@ -302,11 +282,11 @@ static int config_check_url(struct config_parse *p, const struct ymark *m,
 		if (strcmp(scheme, "https") && strcmp(scheme, "http") &&
 		    strcmp(scheme, "ssh") && strcmp(scheme, "git") &&
 		    strcmp(scheme, "file")) {
-			config_error(p, m,
-				     "'%s' has an unsupported scheme '%s' "
-				     "(expected https, http, ssh, git, file "
-				     "or a directory)",
-				     name, scheme);
+			diag_error(&p->diag, m,
+				   "'%s' has an unsupported scheme '%s' "
+				   "(expected https, http, ssh, git, file "
+				   "or a directory)",
+				   name, scheme);
 			goto cleanup;
 		}
 		auth = strstr(url, "://") + 3;
@@ -326,24 +306,24 @@ static int config_check_url(struct config_parse *p, const struct ymark *m,
 	/* A user name alone is how ssh works; for https it is often a
 	 * token, and a password is a secret everywhere. */
 	if (at && (memchr(auth, ':', (size_t)(at - auth)) || http)) {
-		config_error(p, m,
-			     "'%s' must not hold credentials: use "
-			     "'repository.username' and "
-			     "'repository.password_file'",
-			     name);
+		diag_error(&p->diag, m,
+			   "'%s' must not hold credentials: use "
+			   "'repository.username' and "
+			   "'repository.password_file'",
+			   name);
 		goto cleanup;
 	}
 	if (scheme && !strcmp(scheme, "file")) {
 		if (*auth != '/' && strncmp(auth, "localhost/", 10)) {
-			config_error(p, m,
-				     "'%s' is a file:// URL without an "
-				     "absolute path",
-				     name);
+			diag_error(&p->diag, m,
+				   "'%s' is a file:// URL without an "
+				   "absolute path",
+				   name);
 			goto cleanup;
 		}
 	} else if (authlen == 0 || (at && (at + 1 == auth + authlen ||
 					   (!scheme && at[1] == ':')))) {
-		config_error(p, m, "'%s' has no host", name);
+		diag_error(&p->diag, m, "'%s' has no host", name);
 		goto cleanup;
 	}
 	*out = xstrdup(url);
@@ -378,29 +358,29 @@ static int config_set_text(struct config_parse *p,
 		break;
 	case CONFIG_DURATION:
 		if (config_parse_duration(&ms, text) < 0) {
-			config_error(p, m,
-				     "'%s' is not a duration: '%s' (expected "
-				     "e.g. 500ms, 60s, 5m, 1h30m)",
-				     o->name, text);
+			diag_error(&p->diag, m,
+				   "'%s' is not a duration: '%s' (expected "
+				   "e.g. 500ms, 60s, 5m, 1h30m)",
+				   o->name, text);
 			return -1;
 		}
 		*(long *)slot = ms;
 		return 0;
 	case CONFIG_ADDRESS:
 		if (!config_valid_address(text)) {
-			config_error(p, m,
-				     "'%s' is not an address: '%s' (expected "
-				     "host:port)",
-				     o->name, text);
+			diag_error(&p->diag, m,
+				   "'%s' is not an address: '%s' (expected "
+				   "host:port)",
+				   o->name, text);
 			return -1;
 		}
 		value = xstrdup(text);
 		break;
 	case CONFIG_BOOL:
 		if (strcmp(text, "true") && strcmp(text, "false")) {
-			config_error(p, m,
-				     "'%s' must be true or false, not '%s'",
-				     o->name, text);
+			diag_error(&p->diag, m,
+				   "'%s' must be true or false, not '%s'",
+				   o->name, text);
 			return -1;
 		}
 		*(bool *)slot = !strcmp(text, "true");
@@ -417,9 +397,9 @@ static void config_set_node(struct config_parse *p,
 {
 	if (o->type == CONFIG_BOOL) {
 		if (v->kind != YNODE_BOOL)
-			config_error(p, &v->mark,
-				     "'%s' must be true or false, not a %s",
-				     o->name, ynode_kind_name(v->kind));
+			diag_error(&p->diag, &v->mark,
+				   "'%s' must be true or false, not a %s",
+				   o->name, ynode_kind_name(v->kind));
 		else
 			config_set_text(p, o, v->u.b ? "true" : "false",
 					&v->mark);
@@ -431,23 +411,23 @@ static void config_set_node(struct config_parse *p,
 	case YNODE_FLOAT:
 		break;
 	case YNODE_NULL:
-		config_error(p, &v->mark, "'%s' needs a value", o->name);
+		diag_error(&p->diag, &v->mark, "'%s' needs a value", o->name);
 		return;
 	default:
-		config_error(p, &v->mark, "'%s' must be a %s, not a %s",
-			     o->name,
-			     o->type == CONFIG_DURATION ? "duration" : "string",
-			     ynode_kind_name(v->kind));
+		diag_error(&p->diag, &v->mark, "'%s' must be a %s, not a %s",
+			   o->name,
+			   o->type == CONFIG_DURATION ? "duration" : "string",
+			   ynode_kind_name(v->kind));
 		return;
 	}
 	if (!v->text || !v->text[0]) {
-		config_error(p, &v->mark, "'%s' needs a value", o->name);
+		diag_error(&p->diag, &v->mark, "'%s' needs a value", o->name);
 		return;
 	}
 	if (o->type == CONFIG_DURATION && v->kind != YNODE_STR) {
-		config_error(p, &v->mark,
-			     "'%s' needs a unit: '%s' (e.g. %ss for seconds)",
-			     o->name, v->text, v->text);
+		diag_error(&p->diag, &v->mark,
+			   "'%s' needs a unit: '%s' (e.g. %ss for seconds)",
+			   o->name, v->text, v->text);
 		return;
 	}
 	config_set_text(p, o, v->text, &v->mark);
@@ -472,20 +452,20 @@ static void config_walk(struct config_parse *p, const struct ynode *map,
 				config_walk(p, kv->value, sub);
 				free(sub);
 			} else {
-				config_error(p, &kv->value->mark,
-					     "'%s' must be a mapping, not a %s",
-					     name,
-					     ynode_kind_name(kv->value->kind));
+				diag_error(&p->diag, &kv->value->mark,
+					   "'%s' must be a mapping, not a %s",
+					   name,
+					   ynode_kind_name(kv->value->kind));
 			}
 		} else if (config_is_secret_key(kv->key)) {
 			/* Name the key only: the value is the secret. */
-			config_error(p, &kv->key_mark,
-				     "'%s' must not be inline: put it in a "
-				     "file and name the file with '%s'",
-				     name, config_secret_hint(name));
+			diag_error(&p->diag, &kv->key_mark,
+				   "'%s' must not be inline: put it in a "
+				   "file and name the file with '%s'",
+				   name, config_secret_hint(name));
 		} else {
-			config_error(p, &kv->key_mark, "unknown option '%s'",
-				     name);
+			diag_error(&p->diag, &kv->key_mark,
+				   "unknown option '%s'", name);
 		}
 		free(name);
 	}
@@ -517,8 +497,8 @@ static void config_finish(struct config_parse *p, const struct ynode *root)
 		if (p->seen[i])
 			continue;
 		if (o->required)
-			config_error(p, config_missing_mark(root, o->name),
-				     "missing required option '%s'", o->name);
+			diag_error(&p->diag, config_missing_mark(root, o->name),
+				   "missing required option '%s'", o->name);
 		else if (o->def)
 			config_set_text(p, o, o->def, NULL);
 	}
@@ -526,8 +506,8 @@ static void config_finish(struct config_parse *p, const struct ynode *root)
 		p->c->stale_after_ms = 3 * p->c->repository.poll_interval_ms;
 	if (!p->c->host) {
 		if (gethostname(host, sizeof(host)) < 0 || !host[0]) {
-			config_error(p, &root->mark,
-				     "cannot get the host name: set 'host'");
+			diag_error(&p->diag, &root->mark,
+				   "cannot get the host name: set 'host'");
 			return;
 		}
 		host[sizeof(host) - 1] = '\0';
@@ -543,7 +523,7 @@ int config_load(struct config **out, const char *path)
 	int error = -1;
 
 	memset(&p, 0, sizeof(p));
-	p.file = path;
+	p.diag.file = path;
 	p.c = xcalloc(1, sizeof(*p.c));
 	p.c->path = xstrdup(path);
 	if ((error = path_absolute(&abs, path)) < 0)
@@ -554,15 +534,12 @@ int config_load(struct config **out, const char *path)
 	if (root->kind == YNODE_MAP)
 		config_walk(&p, root, "");
 	else if (root->kind != YNODE_NULL)
-		config_error(&p, &root->mark,
-			     "the top level must be a mapping, not a %s",
-			     ynode_kind_name(root->kind));
+		diag_error(&p.diag, &root->mark,
+			   "the top level must be a mapping, not a %s",
+			   ynode_kind_name(root->kind));
 	config_finish(&p, root);
-	if (p.nerrors) {
-		error = err_set(MOOR_EINVAL, "%u error%s in '%s'", p.nerrors,
-				p.nerrors == 1 ? "" : "s", path);
+	if ((error = diag_finish(&p.diag, path)) < 0)
 		goto cleanup;
-	}
 	*out = p.c;
 	p.c = NULL;
 	error = 0;

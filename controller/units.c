@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "diag.h"
 #include "err.h"
 #include "log.h"
 #include "path.h"
@@ -38,29 +39,8 @@ static const struct ylimits units_limits = {
 };
 
 struct units_parse {
-	const char *file;
-	unsigned nerrors;
+	struct diag diag;
 };
-
-static void units_error(struct units_parse *p, const struct ymark *m,
-			const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void units_error(struct units_parse *p, const struct ymark *m,
-			const char *fmt, ...)
-{
-	const char *file = m && m->file ? m->file : p->file;
-	unsigned line = m && m->line ? m->line : 1;
-	unsigned col = m && m->line ? m->col : 1;
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	log_errorx("%s:%u:%u: %s", file, line, col, msg);
-	p->nerrors++;
-}
 
 bool unit_name_valid(const char *name)
 {
@@ -84,13 +64,14 @@ static char *units_string(struct units_parse *p, const struct ynode *v,
 {
 	if (v->kind == YNODE_NULL || v->kind == YNODE_BOOL ||
 	    !ynode_is_scalar(v)) {
-		units_error(p, &v->mark,
-			    "'%s' of %s must be a string, not a %s", key, label,
-			    ynode_kind_name(v->kind));
+		diag_error(&p->diag, &v->mark,
+			   "'%s' of %s must be a string, not a %s", key, label,
+			   ynode_kind_name(v->kind));
 		return NULL;
 	}
 	if (!v->text[0]) {
-		units_error(p, &v->mark, "'%s' of %s is empty", key, label);
+		diag_error(&p->diag, &v->mark, "'%s' of %s is empty", key,
+			   label);
 		return NULL;
 	}
 	return xstrdup(v->text);
@@ -107,13 +88,14 @@ static char **units_strings(struct units_parse *p, size_t *n,
 
 	*n = 0;
 	if (v->kind != YNODE_SEQ) {
-		units_error(p, &v->mark, "'%s' of %s must be a list, not a %s",
-			    key, label, ynode_kind_name(v->kind));
+		diag_error(&p->diag, &v->mark,
+			   "'%s' of %s must be a list, not a %s", key, label,
+			   ynode_kind_name(v->kind));
 		return NULL;
 	}
 	if (v->u.seq.n == 0) {
-		units_error(p, &v->mark, "'%s' of %s is an empty list", key,
-			    label);
+		diag_error(&p->diag, &v->mark, "'%s' of %s is an empty list",
+			   key, label);
 		return NULL;
 	}
 	list = xcalloc(v->u.seq.n, sizeof(*list));
@@ -157,15 +139,15 @@ static void units_parse_name(struct units_parse *p, struct unit *u,
 	const struct ynode *v = ynode_map_get(item, "name");
 
 	if (!v) {
-		units_error(p, &item->mark, "%s has no 'name'", label);
+		diag_error(&p->diag, &item->mark, "%s has no 'name'", label);
 		return;
 	}
 	u->name = units_string(p, v, "name", label);
 	if (u->name && !unit_name_valid(u->name)) {
-		units_error(p, &v->mark,
-			    "invalid unit name '%s' (expected "
-			    "[a-z0-9][a-z0-9_-]*, at most %d characters)",
-			    u->name, UNIT_NAME_MAX);
+		diag_error(&p->diag, &v->mark,
+			   "invalid unit name '%s' (expected "
+			   "[a-z0-9][a-z0-9_-]*, at most %d characters)",
+			   u->name, UNIT_NAME_MAX);
 		free(u->name);
 		u->name = NULL;
 	}
@@ -177,12 +159,13 @@ static void units_check_file(struct units_parse *p, const struct unit *u,
 			     const char *key, const char *label)
 {
 	if (u->path && !units_inside(u->path, file))
-		units_error(p, &v->mark,
-			    "'%s' of %s is outside the repository: '%s'", key,
-			    label, file);
+		diag_error(&p->diag, &v->mark,
+			   "'%s' of %s is outside the repository: '%s'", key,
+			   label, file);
 	else if (!u->path && path_is_abs(file))
-		units_error(p, &v->mark, "'%s' of %s must be relative: '%s'",
-			    key, label, file);
+		diag_error(&p->diag, &v->mark,
+			   "'%s' of %s must be relative: '%s'", key, label,
+			   file);
 }
 
 static void units_parse_on_drift(struct units_parse *p, struct unit *u,
@@ -197,10 +180,10 @@ static void units_parse_on_drift(struct units_parse *p, struct unit *u,
 	else if (!strcmp(s, "revert"))
 		u->on_drift = UNIT_ON_DRIFT_REVERT;
 	else
-		units_error(p, &v->mark,
-			    "invalid on_drift '%s' in %s (expected report or "
-			    "revert)",
-			    s, label);
+		diag_error(&p->diag, &v->mark,
+			   "invalid on_drift '%s' in %s (expected report or "
+			   "revert)",
+			   s, label);
 	free(s);
 }
 
@@ -217,10 +200,10 @@ static void units_parse_key(struct units_parse *p, struct unit *u,
 		char *s = units_string(p, v, k, label);
 
 		if (s && !units_inside(NULL, s))
-			units_error(p, &v->mark,
-				    "'path' of %s is outside the repository: "
-				    "'%s'",
-				    label, s);
+			diag_error(&p->diag, &v->mark,
+				   "'path' of %s is outside the repository: "
+				   "'%s'",
+				   label, s);
 		else if (s)
 			u->path = path_clean(s);
 		free(s);
@@ -252,8 +235,8 @@ static void units_parse_key(struct units_parse *p, struct unit *u,
 	else if (!strcmp(k, "risk_tier"))
 		slot = &u->risk_tier;
 	if (!slot) {
-		units_error(p, &kv->key_mark, "unknown key '%s' in %s", k,
-			    label);
+		diag_error(&p->diag, &kv->key_mark, "unknown key '%s' in %s", k,
+			   label);
 		return;
 	}
 	*slot = units_string(p, v, k, label);
@@ -265,10 +248,10 @@ static void units_parse_key(struct units_parse *p, struct unit *u,
 		char *norm = compose_normalize_project_name(u->project);
 
 		if (!norm || strcmp(norm, u->project))
-			units_error(p, &v->mark,
-				    "invalid project name '%s' in %s (expected "
-				    "[a-z0-9][a-z0-9_-]*)",
-				    u->project, label);
+			diag_error(&p->diag, &v->mark,
+				   "invalid project name '%s' in %s (expected "
+				   "[a-z0-9][a-z0-9_-]*)",
+				   u->project, label);
 		free(norm);
 	} else if (slot == &u->risk_tier) {
 		size_t n =
@@ -279,10 +262,10 @@ static void units_parse_key(struct units_parse *p, struct unit *u,
 		     i++)
 			;
 		if (i == n)
-			units_error(p, &v->mark,
-				    "invalid risk_tier '%s' in %s (expected "
-				    "critical, high, standard or low)",
-				    u->risk_tier, label);
+			diag_error(&p->diag, &v->mark,
+				   "invalid risk_tier '%s' in %s (expected "
+				   "critical, high, standard or low)",
+				   u->risk_tier, label);
 	}
 }
 
@@ -293,9 +276,9 @@ static void units_parse_item(struct units_parse *p, struct unit *u,
 
 	u->mark = item->mark;
 	if (item->kind != YNODE_MAP) {
-		units_error(p, &item->mark,
-			    "unit #%zu must be a mapping, not a %s", index + 1,
-			    ynode_kind_name(item->kind));
+		diag_error(&p->diag, &item->mark,
+			   "unit #%zu must be a mapping, not a %s", index + 1,
+			   ynode_kind_name(item->kind));
 		return;
 	}
 	snprintf(label, sizeof(label), "unit #%zu", index + 1);
@@ -306,7 +289,7 @@ static void units_parse_item(struct units_parse *p, struct unit *u,
 	if (ynode_map_pair(item, "path"))
 		units_parse_key(p, u, ynode_map_pair(item, "path"), label);
 	else
-		units_error(p, &item->mark, "%s has no 'path'", label);
+		diag_error(&p->diag, &item->mark, "%s has no 'path'", label);
 	for (size_t i = 0; i < item->u.map.n; i++)
 		if (strcmp(item->u.map.items[i].key, "path"))
 			units_parse_key(p, u, &item->u.map.items[i], label);
@@ -331,26 +314,26 @@ static void units_check_unique(struct units_parse *p, const struct units *all)
 			const struct ymark *m = &v->mark;
 
 			if (u->name && v->name && !strcmp(u->name, v->name)) {
-				units_error(p, &u->mark,
-					    "duplicate unit '%s' (first "
-					    "defined at %s:%u:%u)",
-					    u->name,
-					    m->file ? m->file : p->file,
-					    m->line, m->col);
+				diag_error(&p->diag, &u->mark,
+					   "duplicate unit '%s' (first "
+					   "defined at %s:%u:%u)",
+					   u->name,
+					   m->file ? m->file : p->diag.file,
+					   m->line, m->col);
 				break;
 			}
 			/* Two units on one project would fight over its
 			 * containers. */
 			if (u->project && v->project &&
 			    !strcmp(u->project, v->project)) {
-				units_error(p, &u->mark,
-					    "project '%s' of unit '%s' is "
-					    "also the project of unit '%s' "
-					    "(at %s:%u:%u)",
-					    u->project, u->name ? u->name : "?",
-					    v->name ? v->name : "?",
-					    m->file ? m->file : p->file,
-					    m->line, m->col);
+				diag_error(&p->diag, &u->mark,
+					   "project '%s' of unit '%s' is "
+					   "also the project of unit '%s' "
+					   "(at %s:%u:%u)",
+					   u->project, u->name ? u->name : "?",
+					   v->name ? v->name : "?",
+					   m->file ? m->file : p->diag.file,
+					   m->line, m->col);
 				break;
 			}
 		}
@@ -363,27 +346,28 @@ static void units_parse_root(struct units_parse *p, struct units *all,
 	const struct ynode *seq;
 
 	if (root->kind != YNODE_MAP) {
-		units_error(p, &root->mark,
-			    "the top level must be a mapping with 'units', "
-			    "not a %s",
-			    ynode_kind_name(root->kind));
+		diag_error(&p->diag, &root->mark,
+			   "the top level must be a mapping with 'units', "
+			   "not a %s",
+			   ynode_kind_name(root->kind));
 		return;
 	}
 	for (size_t i = 0; i < root->u.map.n; i++) {
 		const struct ypair *kv = &root->u.map.items[i];
 
 		if (strcmp(kv->key, "units") && strncmp(kv->key, "x-", 2))
-			units_error(p, &kv->key_mark, "unknown key '%s'",
-				    kv->key);
+			diag_error(&p->diag, &kv->key_mark, "unknown key '%s'",
+				   kv->key);
 	}
 	seq = ynode_map_get(root, "units");
 	if (!seq) {
-		units_error(p, &root->mark, "missing 'units'");
+		diag_error(&p->diag, &root->mark, "missing 'units'");
 		return;
 	}
 	if (seq->kind != YNODE_SEQ) {
-		units_error(p, &seq->mark, "'units' must be a list, not a %s",
-			    ynode_kind_name(seq->kind));
+		diag_error(&p->diag, &seq->mark,
+			   "'units' must be a list, not a %s",
+			   ynode_kind_name(seq->kind));
 		return;
 	}
 	all->items =
@@ -397,7 +381,7 @@ static void units_parse_root(struct units_parse *p, struct units *all,
 int units_load(struct units *out, struct source *src)
 {
 	struct units all = {NULL, 0};
-	struct units_parse p = {UNITS_FILE, 0};
+	struct units_parse p = {{UNITS_FILE, 0}};
 	struct buf data = BUF_INIT(units_limits.max_file_size);
 	struct ynode *root = NULL;
 	int error = -1;
@@ -409,11 +393,8 @@ int units_load(struct units *out, struct source *src)
 	if (error < 0)
 		goto cleanup;
 	units_parse_root(&p, &all, root);
-	if (p.nerrors) {
-		error = err_set(MOOR_EINVAL, "%u error%s in '%s'", p.nerrors,
-				p.nerrors == 1 ? "" : "s", UNITS_FILE);
+	if ((error = diag_finish(&p.diag, UNITS_FILE)) < 0)
 		goto cleanup;
-	}
 	*out = all;
 	all.items = NULL;
 	all.n = 0;
