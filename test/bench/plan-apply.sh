@@ -290,4 +290,5 @@ done
 echo
 row svc measure "mooring" "reference" ratio target result
 cat "$results"
+echo "(ms, means; apply's target is no slower than the peer, the aim 0.7x)"
 exit 0

@@ -147,9 +147,10 @@ fi
 
 # Part two, in the same run: plan and apply against the real daemon
 # (plan-apply.sh; BENCH_PLAN_APPLY=0 leaves it out).
-[ "${BENCH_PLAN_APPLY:-1}" = 0 ] && exit 0
-echo
 cd "$root" || exit 1
-MOORING=$MOORING PEER=$PEER sh "$here/plan-apply.sh" || exit 1
+if [ "${BENCH_PLAN_APPLY:-1}" != 0 ]; then
+	echo
+	MOORING=$MOORING PEER=$PEER sh "$here/plan-apply.sh" || exit 1
+fi
 [ "${BENCH_LOOP:-1}" = 0 ] || { echo; MOORING=$MOORING sh "$here/run-loop.sh" || exit 1; }
 exit 0

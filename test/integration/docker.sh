@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # docker.sh - helpers for the scripts that run against a real Docker daemon
 # (test/integration/t1*.sh, test/bench/plan-apply.sh).
 #
@@ -16,6 +17,7 @@
 # $IMG_ALT (mooring-example/busybox:alt: the same plus a label, so another
 # image id, for image drift). Neither is ever pulled: no registry here.
 
+: "${root:?docker.sh needs \$root, the repository root}"
 DOCKER_SOCK=${DOCKER_SOCK:-/var/run/docker.sock}
 IMG=mooring-example/busybox:1
 IMG_ALT=mooring-example/busybox:alt
@@ -138,9 +140,14 @@ docker_cleanup_project() {
 	_dcp_ids=$(docker ps -aq --filter "$_dcp_f" 2>/dev/null)
 	# shellcheck disable=SC2086
 	[ -n "$_dcp_ids" ] && docker rm -f -v $_dcp_ids >/dev/null 2>&1
-	_dcp_ids=$(docker network ls -q --filter "$_dcp_f" 2>/dev/null)
-	# shellcheck disable=SC2086
-	[ -n "$_dcp_ids" ] && docker network rm $_dcp_ids >/dev/null 2>&1
+	# An endpoint may outlive its container for a moment: try again.
+	for _dcp_try in 1 2 3; do
+		_dcp_ids=$(docker network ls -q --filter "$_dcp_f" 2>/dev/null)
+		[ -n "$_dcp_ids" ] || break
+		[ "$_dcp_try" = 1 ] || sleep 1
+		# shellcheck disable=SC2086
+		docker network rm $_dcp_ids >/dev/null 2>&1 && break
+	done
 	_dcp_ids=$(docker volume ls -q --filter "$_dcp_f" 2>/dev/null)
 	# shellcheck disable=SC2086
 	[ -n "$_dcp_ids" ] && docker volume rm -f $_dcp_ids >/dev/null 2>&1
