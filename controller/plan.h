@@ -80,8 +80,11 @@ struct plan_container {
 	/* An unfinished recreate's replacement: io.mooring.replaces and
 	 * still its temporary name (a finished one keeps the label). */
 	bool temporary;
-	json_t *inspect;	/* GET /containers/{id}/json */
+	/* GET /containers/{id}/json; released once the container has been
+	 * observed (plan keeps the canonical form, not the daemon's). */
+	json_t *inspect;
 	struct ynode *observed; /* canonical (container_observe), or NULL */
+	bool gone;		/* vanished between the list and the inspect */
 };
 
 struct unit_plan {

@@ -6,6 +6,7 @@
  */
 #include "plan_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +17,13 @@
 #include "banned.h"
 
 /* Image inspect results by image id: containers of one unit mostly share
- * a few images. */
+ * a few images. Shared by the read workers under `lock`; a document, once
+ * cached, is only read. */
 struct plan_images {
 	char **ids;
 	json_t **docs; /* NULL: the image is gone */
 	size_t n;
+	pthread_mutex_t lock;
 };
 
 static void plan_images_release(struct plan_images *im)
@@ -31,6 +34,7 @@ static void plan_images_release(struct plan_images *im)
 	}
 	free(im->ids);
 	free(im->docs);
+	pthread_mutex_destroy(&im->lock);
 }
 
 /* Borrowed reference to the image's inspect output, NULL when the image
@@ -39,19 +43,21 @@ static int plan_image_get(const json_t **out, struct plan_images *im,
 			  struct engine *e, const char *id)
 {
 	json_t *doc = NULL;
-	int error;
+	int error = 0;
 
+	pthread_mutex_lock(&im->lock);
 	for (size_t i = 0; i < im->n; i++)
 		if (!strcmp(im->ids[i], id)) {
 			*out = im->docs[i];
-			return 0;
+			goto out;
 		}
 	error = engine_image_inspect(e, &doc, id);
 	if (error == MOOR_ENOTFOUND) {
 		err_clear();
+		error = 0;
 		doc = NULL;
 	} else if (error < 0) {
-		return error;
+		goto out;
 	}
 	im->ids = xreallocarray(im->ids, im->n + 1, sizeof(*im->ids));
 	im->docs = xreallocarray(im->docs, im->n + 1, sizeof(*im->docs));
@@ -59,7 +65,9 @@ static int plan_image_get(const json_t **out, struct plan_images *im,
 	im->docs[im->n] = doc;
 	im->n++;
 	*out = doc;
-	return 0;
+out:
+	pthread_mutex_unlock(&im->lock);
+	return error;
 }
 
 void plan_container_release(struct plan_container *c)
@@ -220,7 +228,7 @@ static void plan_drop_gone(struct unit_plan *p)
 	for (size_t r = 0; r < p->ncontainers; r++) {
 		struct plan_container *c = &p->containers[r];
 
-		if (c->ours && !c->inspect) {
+		if (c->gone) {
 			plan_container_release(c);
 			continue;
 		}
@@ -276,30 +284,145 @@ static int plan_resolve_images(struct strmap *resolved, struct unit_plan *p,
 	return error;
 }
 
+/*
+ * Inspecting is most of a plan's wall time, and the daemon answers
+ * several connections at once: the containers of a large unit are shared
+ * by a few workers, each with a connection of its own (an engine handle
+ * is not thread-safe). Each container is inspected, observed and its
+ * inspect document released at once, so that memory holds a few daemon
+ * documents at a time, not one per container. Small units stay on the
+ * caller's connection.
+ */
+#define PLAN_INSPECT_WORKERS	4
+#define PLAN_INSPECT_PER_WORKER 16
+
+struct plan_read_job {
+	struct unit_plan *p;
+	struct plan_images *im;
+	size_t next;
+	const char *socket;
+	pthread_mutex_t lock;
+	int error;    /* first failure */
+	char *errmsg; /* its message: the error slot is per thread */
+};
+
+/* Inspect and observe one of our containers; one that went away between
+ * the list and the inspect is marked gone. */
+static int plan_read_one(struct unit_plan *p, struct plan_container *c,
+			 struct plan_images *im, struct engine *e)
+{
+	int error = engine_container_inspect(e, &c->inspect, c->id);
+
+	if (error == MOOR_ENOTFOUND) {
+		err_clear();
+		c->gone = true;
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	plan_container_from_inspect(c);
+	if (!c->temporary)
+		error = plan_observe_one(p, c, im, e);
+	/* 200 inspect documents are megabytes; the canonical form is what
+	 * the rest of plan and apply read. */
+	json_decref(c->inspect);
+	c->inspect = NULL;
+	return error;
+}
+
+static void plan_read_fail(struct plan_read_job *job, int error)
+{
+	pthread_mutex_lock(&job->lock);
+	if (!job->error) {
+		job->error = error;
+		job->errmsg = xstrdup(err_last());
+	}
+	job->next = job->p->ncontainers; /* the others stop too */
+	pthread_mutex_unlock(&job->lock);
+}
+
+static void *plan_read_worker(void *arg)
+{
+	struct plan_read_job *job = arg;
+	struct unit_plan *p = job->p;
+	struct engine_options eo = {0};
+	struct engine *e = NULL;
+	int error;
+
+	eo.socket_path = job->socket;
+	if ((error = engine_open(&e, &eo)) < 0) {
+		plan_read_fail(job, error);
+		return NULL;
+	}
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&job->lock);
+		i = job->next < p->ncontainers ? job->next++ : p->ncontainers;
+		pthread_mutex_unlock(&job->lock);
+		if (i >= p->ncontainers)
+			break;
+		if (p->containers[i].ours &&
+		    (error = plan_read_one(p, &p->containers[i], job->im, e)) <
+			0) {
+			plan_read_fail(job, error);
+			break;
+		}
+	}
+	engine_free(e);
+	return NULL;
+}
+
+static int plan_read_all(struct unit_plan *p, struct plan_images *im,
+			 struct engine *e)
+{
+	pthread_t threads[PLAN_INSPECT_WORKERS];
+	struct plan_read_job job;
+	size_t nours = 0, nthreads, started = 0;
+	int error = 0;
+
+	for (size_t i = 0; i < p->ncontainers; i++)
+		nours += p->containers[i].ours;
+	nthreads = nours / PLAN_INSPECT_PER_WORKER;
+	if (nthreads > PLAN_INSPECT_WORKERS)
+		nthreads = PLAN_INSPECT_WORKERS;
+	if (nthreads < 2) {
+		for (size_t i = 0; i < p->ncontainers && !error; i++)
+			if (p->containers[i].ours)
+				error =
+				    plan_read_one(p, &p->containers[i], im, e);
+		return error;
+	}
+	memset(&job, 0, sizeof(job));
+	job.p = p;
+	job.im = im;
+	job.socket = engine_socket_path(e);
+	pthread_mutex_init(&job.lock, NULL);
+	for (; started < nthreads; started++)
+		if (pthread_create(&threads[started], NULL, plan_read_worker,
+				   &job))
+			break;
+	if (!started) /* no thread could start: do it all here */
+		plan_read_worker(&job);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&job.lock);
+	if (job.error)
+		error = err_set(job.error, "%s", job.errmsg);
+	free(job.errmsg);
+	return error;
+}
+
 int plan_observe(struct unit_plan *p, struct strmap *resolved, struct engine *e)
 {
 	struct plan_images im = {0};
 	int error = -1;
 
+	pthread_mutex_init(&im.lock, NULL);
 	if ((error = plan_list(p, e)) < 0)
 		goto cleanup;
-	for (size_t i = 0; i < p->ncontainers; i++) {
-		struct plan_container *c = &p->containers[i];
-
-		if (!c->ours)
-			continue;
-		error = engine_container_inspect(e, &c->inspect, c->id);
-		if (error == MOOR_ENOTFOUND) {
-			err_clear();
-			continue;
-		}
-		if (error < 0)
-			goto cleanup;
-		plan_container_from_inspect(c);
-		if (!c->temporary &&
-		    (error = plan_observe_one(p, c, &im, e)) < 0)
-			goto cleanup;
-	}
+	if ((error = plan_read_all(p, &im, e)) < 0)
+		goto cleanup;
 	plan_drop_gone(p);
 	if ((error = plan_resolve_images(resolved, p, e)) < 0)
 		goto cleanup;
