@@ -24,10 +24,11 @@
 
 #define FINDING_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Substrings of a variable name that make its value a secret. */
+/* Substrings of a variable name that make its value a secret (PASS
+ * covers PASSWORD, PASSWD, PASSPHRASE; over-masking is the safe error). */
 static const char *const finding_secret_words[] = {
-    "PASSWORD", "PASSWD",     "SECRET",	 "TOKEN",
-    "KEY",	"CREDENTIAL", "PRIVATE", "AUTH",
+    "PASS",    "PWD",  "SECRET", "TOKEN", "KEY",  "CREDENTIAL",
+    "PRIVATE", "AUTH", "DSN",	 "CERT",  "SALT", "COOKIE",
 };
 
 /* Service keys by domain (DESIGN 4.4). Keys not listed are runtime. */
@@ -155,6 +156,24 @@ static bool finding_contains_ci(const char *hay, const char *needle)
 			if (toupper((unsigned char)hay[i]) != needle[i])
 				break;
 		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+/* "scheme://user:password@host...": a URL that carries credentials, under
+ * whatever name (DATABASE_URL, a label). */
+static bool finding_value_has_credentials(const struct ynode *v)
+{
+	const char *s, *at, *colon, *end;
+
+	if (!v || v->kind != YNODE_STR)
+		return false;
+	for (s = strstr(v->text, "://"); s; s = strstr(s + 3, "://")) {
+		end = s + 3 + strcspn(s + 3, "/?# \t");
+		at = memchr(s + 3, '@', (size_t)(end - s - 3));
+		colon = at ? memchr(s + 3, ':', (size_t)(at - s - 3)) : NULL;
+		if (colon)
 			return true;
 	}
 	return false;
@@ -379,7 +398,7 @@ json_t *finding_value(const char *path, const struct ynode *v,
 
 	if (!v)
 		return json_null();
-	if (finding_path_is_secret(path))
+	if (finding_path_is_secret(path) || finding_value_has_credentials(v))
 		return finding_mask(v, key);
 	if (v->kind != YNODE_MAP || !finding_is_environment(path))
 		return emit_to_json(v);
@@ -388,7 +407,8 @@ json_t *finding_value(const char *path, const struct ynode *v,
 	for (size_t i = 0; i < v->u.map.n; i++) {
 		const struct ypair *p = &v->u.map.items[i];
 
-		child = finding_key_is_secret(p->key)
+		child = finding_key_is_secret(p->key) ||
+				finding_value_has_credentials(p->value)
 			    ? finding_mask(p->value, key)
 			    : emit_to_json(p->value);
 		if (!child || json_object_set_new(j, p->key, child)) {

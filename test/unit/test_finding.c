@@ -153,6 +153,9 @@ static void test_finding__secret_names(void **s)
 	assert_true(finding_key_is_secret("OAuthClient"));
 	assert_true(finding_key_is_secret("PrivateThing"));
 	assert_true(finding_key_is_secret("GIT_CREDENTIALS"));
+	assert_true(finding_key_is_secret("DB_PASS"));
+	assert_true(finding_key_is_secret("MYSQL_ROOT_PWD"));
+	assert_true(finding_key_is_secret("SENTRY_DSN"));
 	assert_false(finding_key_is_secret("LOG_LEVEL"));
 	assert_false(finding_key_is_secret("DATABASE_URL"));
 	assert_true(finding_path_is_secret("/services/api/environment/DB_PASS"
@@ -191,6 +194,38 @@ static void test_finding__secret_values_never_appear(void **s)
 	json_decref(f);
 	ynode_free(d);
 	ynode_free(a);
+}
+
+/* A URL with credentials is a secret whatever its variable is called. */
+static void test_finding__credentials_in_urls_never_appear(void **s)
+{
+	struct ynode *d = ynode_new_str("postgres://app:hunter2@db/x", NULL);
+	struct ynode *a = ynode_new_str("postgres://app:leaked@db/x", NULL);
+	struct ynode *plain = ynode_new_str("https://example.com/a:b", NULL);
+	struct change ch =
+	    change_of("/services/api/environment/DATABASE_URL", d, d, a);
+	struct change ch2 =
+	    change_of("/services/api/labels/homepage", plain, plain, d);
+	const struct change *chs[] = {&ch, &ch2};
+	struct finding_kind k = {"actual_vs_recorded", "unauthorized", NULL,
+				 NULL};
+	struct finding_ctx fc;
+	json_t *f;
+	char *text;
+
+	(void)s;
+	ctx_init(&fc, NULL);
+	f = finding_new(&fc, &k, chs, 2);
+	text = json_dumps(f, 0);
+	assert_null(strstr(text, "hunter2"));
+	assert_null(strstr(text, "leaked"));
+	/* A URL without credentials is shown as it is. */
+	assert_non_null(strstr(text, "https://example.com/a:b"));
+	free(text);
+	json_decref(f);
+	ynode_free(d);
+	ynode_free(a);
+	ynode_free(plain);
 }
 
 static void test_finding__secret_hmac_with_host_key(void **s)
@@ -379,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(test_finding__id_is_stable_and_depends_on_paths),
 	    cmocka_unit_test(test_finding__secret_names),
 	    cmocka_unit_test(test_finding__secret_values_never_appear),
+	    cmocka_unit_test(test_finding__credentials_in_urls_never_appear),
 	    cmocka_unit_test(test_finding__secret_hmac_with_host_key),
 	    cmocka_unit_test(test_finding__whole_environment_map_is_masked),
 	    cmocka_unit_test(test_finding__domains),
