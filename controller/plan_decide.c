@@ -346,11 +346,17 @@ cleanup:
 
 static void plan_add_orphan(struct unit_plan *p, const struct plan_container *c)
 {
-	const char *svc = c->service ? c->service : "";
-	struct plan_action *a =
-	    plan_add_action(p, svc, ACTION_REMOVE, REASON_ORPHAN, c);
-	char *path = xasprintf("/services/%s", svc);
+	struct plan_action *a;
+	char *path;
 
+	/* Ours but without a service label: named by the container, with
+	 * no path into the model (it has no service there). */
+	if (!c->service) {
+		plan_add_action(p, c->name, ACTION_REMOVE, REASON_ORPHAN, c);
+		return;
+	}
+	a = plan_add_action(p, c->service, ACTION_REMOVE, REASON_ORPHAN, c);
+	path = xasprintf("/services/%s", c->service);
 	plan_action_path(a, path);
 	free(path);
 }

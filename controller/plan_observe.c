@@ -321,7 +321,9 @@ static int plan_read_one(struct unit_plan *p, struct plan_container *c,
 	if (error < 0)
 		return error;
 	plan_container_from_inspect(c);
-	if (!c->temporary)
+	/* Without a service label there is nothing to compare it with: the
+	 * decision step treats it as an orphan. */
+	if (!c->temporary && c->service)
 		error = plan_observe_one(p, c, im, e);
 	/* 200 inspect documents are megabytes; the canonical form is what
 	 * the rest of plan and apply read. */

@@ -533,6 +533,27 @@ static void test_plan__orphans_only_with_remove_orphans(void **s)
 	unit_plan_release(&p);
 }
 
+/* Our unit label but no service label: an orphan named by its container,
+ * not a crash and not a path into the model. */
+static void test_plan__orphan_without_service_label(void **s)
+{
+	struct unit_plan p;
+	struct plan_options o;
+
+	(void)s;
+	memset(&o, 0, sizeof(o));
+	o.remove_orphans = true;
+	plan_init(&p, API_V1, API_V1);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+		      API_V1_SVC);
+	add_container(&p, "stray", NULL, NULL, true, NULL);
+	decide(&p, NULL, &o);
+	assert_int_equal(p.nactions, 1);
+	assert_action(&p, 0, "stray", ACTION_REMOVE, REASON_ORPHAN);
+	assert_int_equal(p.actions[0].npaths, 0);
+	unit_plan_release(&p);
+}
+
 static void test_plan__unmanaged_is_reported_not_acted_on(void **s)
 {
 	struct unit_plan p;
@@ -678,6 +699,7 @@ int main(void)
 	    cmocka_unit_test(test_plan__moved_tag_is_image_drift),
 	    cmocka_unit_test(test_plan__force_recreate),
 	    cmocka_unit_test(test_plan__orphans_only_with_remove_orphans),
+	    cmocka_unit_test(test_plan__orphan_without_service_label),
 	    cmocka_unit_test(test_plan__unmanaged_is_reported_not_acted_on),
 	    cmocka_unit_test(test_plan__second_container_of_a_service),
 	    cmocka_unit_test(test_plan__temporary_containers_are_left_to_apply),
