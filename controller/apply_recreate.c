@@ -298,13 +298,16 @@ struct leftover {
 	const char *temp_name; /* without the leading '/' */
 	const char *old_id;
 	const char *service;
+	const char *project;
 	bool temp_running;
 	char *final_name;
 };
 
-/* Does a container exist? 1 yes (running or not in *running), 0 no. */
+/* Does a container exist? 1 yes (running or not in *running), 0 no.
+ * *labels_out (may be NULL) gets its labels (a new reference). */
 static int container_probe(struct engine *e, const char *id_or_name,
-			   char **id_out, bool *running_out)
+			   char **id_out, bool *running_out,
+			   json_t **labels_out)
 {
 	json_t *info = NULL;
 	int error;
@@ -321,8 +324,27 @@ static int container_probe(struct engine *e, const char *id_or_name,
 		    json_object_get(json_object_get(info, "State"), "Running"));
 	if (id_out)
 		*id_out = xstrdup(str_at(info, "Id") ? str_at(info, "Id") : "");
+	if (labels_out) {
+		*labels_out =
+		    json_object_get(json_object_get(info, "Config"), "Labels");
+		json_incref(*labels_out);
+	}
 	json_decref(info);
 	return 1;
+}
+
+/* Is the container that a leftover names as the one it replaces really the
+ * same unit's, project's and service's? Its label is only a label: a
+ * container that is not ours is never stopped or removed because of it. */
+static bool recover_old_is_ours(const json_t *labels, const char *unit,
+				const char *project, const char *service)
+{
+	const char *u = str_at(labels, LABEL_UNIT);
+	const char *p = str_at(labels, LABEL_PROJECT);
+	const char *s = str_at(labels, LABEL_SERVICE);
+
+	return u && p && s && !strcmp(u, unit) && !strcmp(p, project) &&
+	       !strcmp(s, service);
 }
 
 static int recover_one(bool *changed, struct engine *e, const char *unit,
@@ -330,14 +352,25 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 		       const struct apply_options *opts)
 {
 	const char *dry = opts->dry_run ? "would " : "";
-	char *holder = NULL;
+	char *holder = NULL, *old_full = NULL;
+	json_t *old_labels = NULL;
 	bool old_running = false;
 	int old_exists, held;
 	int error = -1;
 
-	old_exists = container_probe(e, l->old_id, NULL, &old_running);
+	old_exists =
+	    container_probe(e, l->old_id, &old_full, &old_running, &old_labels);
 	if (old_exists < 0)
 		return old_exists;
+	if (old_exists &&
+	    !recover_old_is_ours(old_labels, unit, l->project, l->service)) {
+		error = err_set(MOOR_ECONFLICT,
+				"'%s' names container '%.12s' as the one it "
+				"replaces, but that is not service '%s' of "
+				"unit '%s': leaving both alone",
+				l->temp_name, l->old_id, l->service, unit);
+		goto cleanup;
+	}
 
 	if (old_exists && !l->temp_running) {
 		/* The swap never happened: the old one is the service (and the
@@ -349,53 +382,56 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 		if (!opts->dry_run)
 			journal_action(journal_default(), unit, l->service,
 				       l->temp_id, "remove", "recover");
-		if (!opts->dry_run && (error = engine_container_remove(
-					   e, l->temp_id, true, false)) < 0)
-			return error;
-		*changed = !opts->dry_run;
-		return 0;
+		error = 0;
+		if (!opts->dry_run)
+			error =
+			    engine_container_remove(e, l->temp_id, true, false);
+		*changed = !opts->dry_run && !error;
+		goto cleanup;
 	}
 
-	if (old_exists) {
-		/* The new one has been serving: roll forward. */
-		apply_say(opts,
-			  "%s/%s: %sfinish interrupted recreate (remove the "
-			  "old container, rename '%s')",
-			  unit, l->service, dry, l->temp_name);
-		if (opts->dry_run)
-			return 0;
-		if (old_running)
-			journal_action(journal_default(), unit, l->service,
-				       l->old_id, "stop", "recover");
-		if (old_running &&
-		    (error = engine_container_stop(e, l->old_id, -1)) < 0)
-			return error;
-		journal_action(journal_default(), unit, l->service, l->old_id,
-			       "remove", "recover");
-		if ((error = engine_container_remove(e, l->old_id, true,
-						     false)) < 0)
-			return error;
-	} else {
-		apply_say(opts,
-			  "%s/%s: %sfinish interrupted recreate (rename "
-			  "'%s')",
-			  unit, l->service, dry, l->temp_name);
-		if (opts->dry_run)
-			return 0;
+	apply_say(opts,
+		  old_exists ? "%s/%s: %sfinish interrupted recreate (remove "
+			       "the old container, rename '%s')"
+			     : "%s/%s: %sfinish interrupted recreate (rename "
+			       "'%s')",
+		  unit, l->service, dry, l->temp_name);
+	if (opts->dry_run) {
+		error = 0;
+		goto cleanup;
 	}
-
-	held = container_probe(e, l->final_name, &holder, NULL);
+	/* Who holds the final name? Only the old container (about to go)
+	 * or the replacement itself may: checked before removing anything. */
+	held = container_probe(e, l->final_name, &holder, NULL, NULL);
 	if (held < 0) {
 		error = held;
 		goto cleanup;
 	}
-	if (held && strcmp(holder, l->temp_id)) {
+	if (held && strcmp(holder, l->temp_id) &&
+	    !(old_full && !strcmp(holder, old_full))) {
 		error = err_set(MOOR_ECONFLICT,
 				"cannot finish the recreate of service '%s': "
 				"the name '%s' is taken by container '%.12s'",
 				l->service, l->final_name, holder);
 		goto cleanup;
 	}
+	if (old_exists) {
+		/* The new one has been serving: roll forward. */
+		if (old_running)
+			journal_action(journal_default(), unit, l->service,
+				       l->old_id, "stop", "recover");
+		if (old_running &&
+		    (error = engine_container_stop(e, l->old_id, -1)) < 0)
+			goto cleanup;
+		journal_action(journal_default(), unit, l->service, l->old_id,
+			       "remove", "recover");
+		if ((error = engine_container_remove(e, l->old_id, true,
+						     false)) < 0)
+			goto cleanup;
+		held = 0; /* the old one held it, if anyone did */
+	}
+	if (held && strcmp(holder, l->temp_id))
+		held = 0;
 	if (!held)
 		journal_action(journal_default(), unit, l->service, l->temp_id,
 			       "rename", l->final_name);
@@ -411,6 +447,8 @@ static int recover_one(bool *changed, struct engine *e, const char *unit,
 	*changed = true;
 	error = 0;
 cleanup:
+	json_decref(old_labels);
+	free(old_full);
 	free(holder);
 	return error;
 }
@@ -438,6 +476,8 @@ static bool leftover_of(struct leftover *out, json_t *c)
 	out->old_id = str_at(labels, LABEL_REPLACES);
 	out->service =
 	    str_at(labels, LABEL_SERVICE) ? str_at(labels, LABEL_SERVICE) : "?";
+	out->project =
+	    str_at(labels, LABEL_PROJECT) ? str_at(labels, LABEL_PROJECT) : "?";
 	out->temp_running =
 	    str_at(c, "State") && !strcmp(str_at(c, "State"), "running");
 	out->final_name = xstrndup(name, len - slen);
