@@ -193,21 +193,40 @@ int engine_container_start(struct engine *e, const char *id)
 			      NULL, ok, e->request_timeout_ms);
 }
 
+/* The container's own grace period (Config.StopTimeout), 10 s when it
+ * has none, as the daemon would use. */
+static int engine_stop_timeout(struct engine *e, const char *id, int *out)
+{
+	json_t *info = NULL, *t;
+	int error;
+
+	*out = 10;
+	if ((error = engine_container_inspect(e, &info, id)) < 0)
+		return error;
+	t = json_object_get(json_object_get(info, "Config"), "StopTimeout");
+	if (json_is_integer(t) && json_integer_value(t) >= 0 &&
+	    json_integer_value(t) <= 86400)
+		*out = (int)json_integer_value(t);
+	json_decref(info);
+	return 0;
+}
+
 int engine_container_stop(struct engine *e, const char *id, int timeout_s)
 {
 	static const int ok[] = {304, 0};
 	char suffix[32];
-	long timeout_ms = e->request_timeout_ms;
+	int error;
 
-	if (timeout_s >= 0) {
-		snprintf(suffix, sizeof(suffix), "/stop?t=%d", timeout_s);
-		/* The daemon answers after the grace period at worst. */
-		timeout_ms += (long)timeout_s * 1000;
-	} else {
-		snprintf(suffix, sizeof(suffix), "/stop");
-	}
+	/* Always say the grace period, so that the request's own timeout can
+	 * cover it: a stop that outlives the request would leave the caller
+	 * believing the container still runs while the daemon kills it. */
+	if (timeout_s < 0 &&
+	    (error = engine_stop_timeout(e, id, &timeout_s)) < 0)
+		return error;
+	snprintf(suffix, sizeof(suffix), "/stop?t=%d", timeout_s);
 	return engine_on_name(e, NULL, "POST", "/containers/", id, suffix, NULL,
-			      ok, timeout_ms);
+			      ok,
+			      e->request_timeout_ms + (long)timeout_s * 1000);
 }
 
 int engine_container_rename(struct engine *e, const char *id,
