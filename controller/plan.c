@@ -62,6 +62,8 @@ const char *plan_reason_name(enum plan_reason r)
 		return "spec_changed";
 	case REASON_DRIFT:
 		return "drift";
+	case REASON_DEPENDENCY:
+		return "dependency";
 	case REASON_IMAGE_CHANGED:
 		return "image_changed";
 	case REASON_MISSING:

@@ -52,7 +52,10 @@ enum plan_reason {
 	REASON_IMAGE_CHANGED, /* the reference now resolves to another id */
 	REASON_MISSING,	      /* recorded but absent, or stopped */
 	REASON_ORPHAN,	      /* ours, service no longer desired */
-	REASON_FORCED,	      /* --force-recreate */
+	/* Joined to the namespaces of a service that gets a new container
+	 * (network_mode/ipc/pid "service:x"). Not in DESIGN 4.5's list. */
+	REASON_DEPENDENCY,
+	REASON_FORCED, /* --force-recreate */
 };
 
 const char *unit_status_name(enum unit_status s);

@@ -361,6 +361,60 @@ static void plan_add_orphan(struct unit_plan *p, const struct plan_container *c)
 	free(path);
 }
 
+static const struct plan_action *plan_action_of(const struct unit_plan *p,
+						const char *service)
+{
+	for (size_t i = 0; i < p->nactions; i++)
+		if (!strcmp(p->actions[i].service, service))
+			return &p->actions[i];
+	return NULL;
+}
+
+/*
+ * A service joined to another's namespaces (network_mode, ipc or pid
+ * "service:x") is bound to that container by id: when x gets a new
+ * container, the joiner must get one too (as Compose does), or it keeps
+ * pointing at a container that is gone.
+ */
+static void plan_add_namespace_followers(struct unit_plan *p,
+					 const struct ynode *services,
+					 const struct plan_options *opts)
+{
+	static const char *const keys[] = {"network_mode", "ipc", "pid"};
+
+	for (size_t i = 0; i < services->u.map.n; i++) {
+		const struct ypair *s = &services->u.map.items[i];
+		const struct plan_container *c;
+
+		if (!plan_selected(opts, s->key) || plan_action_of(p, s->key))
+			continue;
+		c = plan_find_container(p, s->key);
+		if (!c || !c->running)
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const struct ynode *v =
+			    ynode_map_get(s->value, keys[k]);
+			const struct plan_action *a;
+			struct plan_action *mine;
+			char *path;
+
+			if (!v || v->kind != YNODE_STR ||
+			    strncmp(v->text, "service:", 8))
+				continue;
+			a = plan_action_of(p, v->text + 8);
+			if (!a || (a->kind != ACTION_CREATE &&
+				   a->kind != ACTION_RECREATE))
+				continue;
+			mine = plan_add_action(p, s->key, ACTION_RECREATE,
+					       REASON_DEPENDENCY, c);
+			path = xasprintf("/services/%s/%s", s->key, keys[k]);
+			plan_action_path(mine, path);
+			free(path);
+			break;
+		}
+	}
+}
+
 static bool plan_is_desired(const struct ynode *services, const char *name)
 {
 	return services && name && ynode_map_get(services, name);
@@ -388,6 +442,8 @@ int plan_decide(struct unit_plan *p, const struct plan_facts *facts,
 				error = plan_decide_service(p, facts, opts,
 							    s->key, s->value);
 		}
+		if (!error)
+			plan_add_namespace_followers(p, services, opts);
 	}
 	for (size_t i = 0; !error && i < p->ncontainers; i++) {
 		struct plan_container *c = &p->containers[i];

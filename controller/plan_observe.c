@@ -24,6 +24,10 @@ struct plan_images {
 	json_t **docs; /* NULL: the image is gone */
 	size_t n;
 	pthread_mutex_t lock;
+	/* service -> id of our container for it: what a "container:<id>"
+	 * namespace reference of another service must point at (set before
+	 * the workers start, then only read). */
+	struct strmap service_ids;
 };
 
 static void plan_images_release(struct plan_images *im)
@@ -34,6 +38,7 @@ static void plan_images_release(struct plan_images *im)
 	}
 	free(im->ids);
 	free(im->docs);
+	strmap_release(&im->service_ids);
 	pthread_mutex_destroy(&im->lock);
 }
 
@@ -174,6 +179,7 @@ static int plan_observe_one(struct unit_plan *p, struct plan_container *c,
 	cc.working_dir = p->desired ? p->desired->working_dir : NULL;
 	cc.number = 1;
 	cc.model = p->desired ? p->desired->model : NULL;
+	cc.service_ids = &im->service_ids;
 	error =
 	    container_observe(&c->observed, c->inspect, image, desired, &cc);
 	json_decref(empty);
@@ -423,6 +429,12 @@ int plan_observe(struct unit_plan *p, struct strmap *resolved, struct engine *e)
 	pthread_mutex_init(&im.lock, NULL);
 	if ((error = plan_list(p, e)) < 0)
 		goto cleanup;
+	for (size_t i = 0; i < p->ncontainers; i++) {
+		const struct plan_container *c = &p->containers[i];
+
+		if (c->ours && !c->temporary && c->service)
+			strmap_set(&im.service_ids, c->service, c->id, NULL);
+	}
 	if ((error = plan_read_all(p, &im, e)) < 0)
 		goto cleanup;
 	plan_drop_gone(p);

@@ -484,6 +484,32 @@ static void test_plan__moved_tag_is_image_drift(void **s)
 	unit_plan_release(&p);
 }
 
+/* A service in another's network namespace follows it to a new
+ * container: the daemon bound it to the old container's id. */
+static void test_plan__namespace_joiner_follows_its_target(void **s)
+{
+	static const char *desired =
+	    "services:\n  app:\n    image: x:1\n"
+	    "    environment: {V: '2'}\n"
+	    "  side:\n    image: x:1\n    network_mode: 'service:app'\n";
+	struct unit_plan p;
+	struct plan_options o;
+
+	(void)s;
+	memset(&o, 0, sizeof(o));
+	plan_init(&p, desired, NULL);
+	add_container(&p, "api-app-1", "app", "old-hash", true, NULL);
+	add_container(&p, "api-side-1", "side", hash_of(&p, "side"), true,
+		      NULL);
+	decide(&p, NULL, &o);
+	assert_int_equal(p.nactions, 2);
+	assert_action(&p, 0, "app", ACTION_RECREATE, REASON_SPEC_CHANGED);
+	assert_action(&p, 1, "side", ACTION_RECREATE, REASON_DEPENDENCY);
+	assert_string_equal(p.actions[1].paths[0],
+			    "/services/side/network_mode");
+	unit_plan_release(&p);
+}
+
 static void test_plan__force_recreate(void **s)
 {
 	struct unit_plan p;
@@ -697,6 +723,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_plan__same_field_in_git_and_runtime_is_conflict),
 	    cmocka_unit_test(test_plan__moved_tag_is_image_drift),
+	    cmocka_unit_test(test_plan__namespace_joiner_follows_its_target),
 	    cmocka_unit_test(test_plan__force_recreate),
 	    cmocka_unit_test(test_plan__orphans_only_with_remove_orphans),
 	    cmocka_unit_test(test_plan__orphan_without_service_label),
