@@ -201,6 +201,11 @@ int cmd_apply(int argc, char **argv)
 			rc = EXIT_ERROR;
 		}
 	}
+	/* A dry run compares: 2 when it would change something (DESIGN
+	 * 4.1), as plan does. */
+	for (size_t i = 0; a.dry_run && rc == EXIT_OK && i < ctx.nselected; i++)
+		if (plans[i].nactions)
+			rc = EXIT_CHANGES;
 cleanup:
 	for (size_t i = 0; plans && i < ctx.nselected; i++)
 		unit_plan_release(&plans[i]);

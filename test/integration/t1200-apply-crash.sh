@@ -101,7 +101,7 @@ expect_stdout_match "and does nothing" '^x: nothing to do$'
 
 write_stack x v-dry
 before=$(project_snapshot "$P")
-expect_exit 0 "apply --dry-run succeeds" "$MOORING" apply -c "$cfg" --unit x --dry-run
+expect_exit 2 "apply --dry-run exits 2: it would change something" "$MOORING" apply -c "$cfg" --unit x --dry-run
 expect_stdout_match "and says what it would do" '^x/web: would recreate \(spec_changed\)$'
 check "and changes nothing" test "$before" = "$(project_snapshot "$P")"
 
