@@ -192,8 +192,17 @@ static void plan_text_finding(struct buf *out, const json_t *f)
 
 	if (!strcmp(label, "missing")) {
 		ch = json_array_get(changes, 0);
-		buf_printf(out, "  missing %s: container %s", svc ? svc : "?",
-			   json_string_value(json_object_get(ch, "actual")));
+		/* A service's container, or a network or volume (no service:
+		 * its path names it). */
+		if (svc)
+			buf_printf(
+			    out, "  missing %s: container %s", svc,
+			    json_string_value(json_object_get(ch, "actual")));
+		else
+			buf_printf(
+			    out, "  missing %s: %s",
+			    json_string_value(json_object_get(ch, "path")),
+			    json_string_value(json_object_get(ch, "actual")));
 		plan_text_where(out, ch);
 		buf_addc(out, '\n');
 		return;

@@ -159,6 +159,7 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 {
 	struct unit_plan p;
 	struct strmap resolved = STRMAP_INIT;
+	struct ynode *resources = NULL;
 	struct finding_key key = {0};
 	struct plan_facts facts;
 	const char *commit = source_commit(ctx->source);
@@ -192,13 +193,15 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 			      : "docker was not consulted");
 		goto done;
 	}
-	if (plan_observe(&p, &resolved, ctx->engine) < 0) {
+	if (plan_observe(&p, &resolved, ctx->engine) < 0 ||
+	    plan_observe_resources(&resources, &p, ctx->engine) < 0) {
 		plan_fail(&p, UNIT_UNKNOWN, err_last());
 		goto done;
 	}
 	if ((error = finding_key_load(&key, ctx->config->state_dir)) < 0)
 		goto cleanup;
 	facts.resolved = &resolved;
+	facts.resources = resources;
 	facts.finding.unit = u;
 	facts.finding.source = source_describe(ctx->source);
 	facts.finding.commit = commit;
@@ -215,6 +218,7 @@ done:
 cleanup:
 	unit_plan_release(&p);
 	strmap_release(&resolved);
+	ynode_free(resources);
 	finding_key_release(&key);
 	return error;
 }

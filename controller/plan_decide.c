@@ -415,6 +415,65 @@ static void plan_add_namespace_followers(struct unit_plan *p,
 	}
 }
 
+/*
+ * The project's networks and named volumes: one that is absent is
+ * missing (apply creates it again), one with another driver drifted
+ * (apply never changes or deletes an existing one: it is reported).
+ */
+static int plan_resource_findings(struct unit_plan *p,
+				  const struct plan_facts *f)
+{
+	static const struct finding_kind missing = {"actual_vs_desired",
+						    "missing", NULL, NULL};
+	static const struct finding_kind drift = {"actual_vs_desired",
+						  "unauthorized", NULL, NULL};
+	static const char *const kinds[] = {"networks", "volumes"};
+	static const char *const defaults[] = {"bridge", "local"};
+	int error = 0;
+
+	for (size_t k = 0; k < 2 && !error; k++) {
+		const struct ynode *seen =
+		    ynode_map_get(f->resources, kinds[k]);
+		const struct ynode *defs =
+		    ynode_map_get(p->desired->model, kinds[k]);
+
+		for (size_t i = 0; seen && i < seen->u.map.n && !error; i++) {
+			const struct ypair *a = &seen->u.map.items[i];
+			const struct ynode *def = ynode_map_get(defs, a->key);
+			const struct ynode *want =
+			    def ? ynode_map_get(def, "driver") : NULL;
+			const struct ynode *got =
+			    ynode_map_get(a->value, "driver");
+			const char *wd = want && want->kind == YNODE_STR
+					     ? want->text
+					     : defaults[k];
+			struct change ch;
+			const struct change *chs[] = {&ch};
+
+			memset(&ch, 0, sizeof(ch));
+			ch.mark = def ? def->mark : p->desired->model->mark;
+			if (a->value->kind == YNODE_NULL) {
+				ch.path = xasprintf("/%s/%s", kinds[k], a->key);
+				ch.desired = ynode_new_str("present", NULL);
+				ch.actual = ynode_new_str("absent", NULL);
+				error = plan_push_finding(p, f, NULL, NULL,
+							  &missing, chs, 1);
+			} else if (got && strcmp(got->text, wd)) {
+				ch.path = xasprintf("/%s/%s/driver", kinds[k],
+						    a->key);
+				ch.desired = ynode_new_str(wd, NULL);
+				ch.actual = ynode_new_str(got->text, NULL);
+				error = plan_push_finding(p, f, NULL, NULL,
+							  &drift, chs, 1);
+			}
+			free(ch.path);
+			ynode_free(ch.desired);
+			ynode_free(ch.actual);
+		}
+	}
+	return error;
+}
+
 static bool plan_is_desired(const struct ynode *services, const char *name)
 {
 	return services && name && ynode_map_get(services, name);
@@ -470,6 +529,8 @@ int plan_decide(struct unit_plan *p, const struct plan_facts *facts,
 			plan_add_orphan(p, c);
 		}
 	}
+	if (!error && facts && facts->resources && p->desired)
+		error = plan_resource_findings(p, facts);
 	if (error < 0)
 		return error;
 	p->status = plan_status(p);

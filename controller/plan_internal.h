@@ -28,6 +28,10 @@ struct plan_facts {
 	/* Template for findings: unit, source, commit, root, key, now
 	 * (service and container are filled per finding). */
 	struct finding_ctx finding;
+	/* What the host has of the project's own networks and volumes:
+	 * {"networks": {key: {"driver": d} or null (absent)}, "volumes":
+	 * ...}; NULL when not looked at. */
+	const struct ynode *resources;
 };
 
 /*
@@ -41,6 +45,11 @@ struct plan_facts {
  */
 int plan_observe(struct unit_plan *p, struct strmap *resolved,
 		 struct engine *e);
+
+/* The project's own (not external) networks and named volumes as the
+ * daemon has them, by their resource names, into *out (see plan_facts). */
+int plan_observe_resources(struct ynode **out, const struct unit_plan *p,
+			   struct engine *e);
 
 /* Free one container's contents. */
 void plan_container_release(struct plan_container *c);

@@ -445,3 +445,71 @@ cleanup:
 	plan_images_release(&im);
 	return error;
 }
+
+/* {"driver": d} of one network or volume, NULL when absent. */
+static int plan_resource_one(struct ynode **out, struct engine *e, bool network,
+			     const char *name)
+{
+	json_t *doc = NULL;
+	const char *driver;
+	int error = network ? engine_network_inspect(e, &doc, name)
+			    : engine_volume_inspect(e, &doc, name);
+
+	*out = NULL;
+	if (error == MOOR_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	if (error < 0)
+		return error;
+	*out = ynode_new_map(NULL);
+	driver = json_string_value(json_object_get(doc, "Driver"));
+	if (driver)
+		ynode_map_put(*out, "driver", NULL,
+			      ynode_new_str(driver, NULL));
+	json_decref(doc);
+	return 0;
+}
+
+int plan_observe_resources(struct ynode **out, const struct unit_plan *p,
+			   struct engine *e)
+{
+	static const char *const kinds[] = {"networks", "volumes"};
+	struct ynode *all = ynode_new_map(NULL);
+	int error = 0;
+
+	for (size_t k = 0; k < 2 && !error; k++) {
+		const struct ynode *defs =
+		    ynode_map_get(p->desired->model, kinds[k]);
+		struct ynode *seen = ynode_new_map(NULL);
+
+		for (size_t i = 0; defs && defs->kind == YNODE_MAP &&
+				   i < defs->u.map.n && !error;
+		     i++) {
+			const struct ypair *d = &defs->u.map.items[i];
+			const struct ynode *ext =
+			    ynode_map_get(d->value, "external");
+			const struct ynode *name =
+			    ynode_map_get(d->value, "name");
+			struct ynode *actual = NULL;
+
+			if (ext && ext->kind == YNODE_BOOL && ext->u.b)
+				continue; /* not the project's to compare */
+			error = plan_resource_one(
+			    &actual, e, k == 0,
+			    name && name->kind == YNODE_STR ? name->text
+							    : d->key);
+			if (!error)
+				ynode_map_put(seen, d->key, NULL,
+					      actual ? actual
+						     : ynode_new_null(NULL));
+		}
+		ynode_map_put(all, kinds[k], NULL, seen);
+	}
+	if (error < 0) {
+		ynode_free(all);
+		return error;
+	}
+	*out = all;
+	return 0;
+}

@@ -19,7 +19,7 @@
 docker_require
 
 P=mtest-t1110-$$
-CASES="memory cpus restart env port user cap_add privileged image stop rm orphan unmanaged network"
+CASES="memory cpus restart env port user cap_add privileged image stop rm orphan unmanaged network volume"
 # The image case runs a tag of its own, so re-tagging it touches nobody.
 TAG=mooring-example/busybox:mtest-t1110-$$
 cleanup() {
@@ -54,6 +54,8 @@ for c in $CASES; do
 	[ "$c" = image ] && image=$TAG
 	ports=
 	[ "$c" = port ] && ports="    ports: [\"$PORT:80\"]"
+	volumes=
+	[ "$c" = volume ] && volumes=$(printf 'volumes:\n  cache: {}')
 	cat >"$repo/stacks/$c/compose.yaml" <<EOF
 services:
   app:
@@ -70,6 +72,7 @@ $ports
     command: $RUN
     environment:
       ROLE: side
+$volumes
 EOF
 done
 
@@ -393,5 +396,16 @@ if start_case network; then
 	expect_converges network --force-recreate
 fi
 end_case network
+
+# --- volumes ------------------------------------------------------------------------
+# A named volume of the project removed by hand: missing, and apply makes
+# it again (mooring never deletes one, but it restores one that is gone).
+if start_case volume; then
+	check "volume: docker volume rm $P-volume_cache" \
+		sh -c "docker volume rm '$P-volume_cache' >/dev/null"
+	expect_path volume /volumes/cache
+	expect_converges volume
+fi
+end_case volume
 
 finish
