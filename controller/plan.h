@@ -88,6 +88,10 @@ struct plan_container {
 	json_t *inspect;
 	struct ynode *observed; /* canonical (container_observe), or NULL */
 	bool gone;		/* vanished between the list and the inspect */
+	/* Created but never started: an apply was interrupted between
+	 * create and start, possibly before its extra networks were
+	 * connected; it is recreated rather than started half-wired. */
+	bool never_started;
 };
 
 struct unit_plan {

@@ -335,7 +335,10 @@ static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
 	} else if (opts && opts->force_recreate) {
 		plan_add_action(p, service, ACTION_RECREATE, REASON_FORCED, c);
 	} else if (!c->running) {
-		plan_add_action(p, service, ACTION_START, REASON_MISSING, c);
+		plan_add_action(p, service,
+				c->never_started ? ACTION_RECREATE
+						 : ACTION_START,
+				REASON_MISSING, c);
 	}
 cleanup:
 	for (size_t i = 0; i < drifted.npaths; i++)

@@ -142,8 +142,13 @@ static void plan_container_from_inspect(struct plan_container *c)
 	const char *image =
 	    json_string_value(json_object_get(c->inspect, "Image"));
 
+	const char *started =
+	    json_string_value(json_object_get(state, "StartedAt"));
+
 	if (json_is_boolean(json_object_get(state, "Running")))
 		c->running = json_is_true(json_object_get(state, "Running"));
+	/* The daemon's zero time: created, never started. */
+	c->never_started = started && !strncmp(started, "0001-01-01", 10);
 	if (image) {
 		free(c->image_id);
 		c->image_id = xstrdup(image);

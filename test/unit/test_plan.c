@@ -510,6 +510,26 @@ static void test_plan__namespace_joiner_follows_its_target(void **s)
 	unit_plan_release(&p);
 }
 
+/* Created but never started (an apply killed before start, maybe before
+ * its extra networks were connected): recreated, not started half-wired. */
+static void test_plan__never_started_is_recreated(void **s)
+{
+	struct unit_plan p;
+	struct plan_options o;
+	struct plan_container *c;
+
+	(void)s;
+	memset(&o, 0, sizeof(o));
+	plan_init(&p, API_V1, API_V1);
+	c = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), false,
+			  NULL);
+	c->never_started = true;
+	decide(&p, NULL, &o);
+	assert_int_equal(p.nactions, 1);
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_MISSING);
+	unit_plan_release(&p);
+}
+
 static void test_plan__force_recreate(void **s)
 {
 	struct unit_plan p;
@@ -724,6 +744,7 @@ int main(void)
 		test_plan__same_field_in_git_and_runtime_is_conflict),
 	    cmocka_unit_test(test_plan__moved_tag_is_image_drift),
 	    cmocka_unit_test(test_plan__namespace_joiner_follows_its_target),
+	    cmocka_unit_test(test_plan__never_started_is_recreated),
 	    cmocka_unit_test(test_plan__force_recreate),
 	    cmocka_unit_test(test_plan__orphans_only_with_remove_orphans),
 	    cmocka_unit_test(test_plan__orphan_without_service_label),
