@@ -12,6 +12,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,24 +74,29 @@ static int status_parse_args(struct status_args *a, int argc, char **argv)
 	return cli_no_operands(argc, argv);
 }
 
-/* The pid in the lock file, when that process is alive (0: none). A clean
- * exit empties the file; a crash leaves a pid no process has. */
+/*
+ * The pid of the running controller, 0 when none. The lock itself says
+ * whether one runs (a pid alone could belong to another process by now,
+ * after a crash); the file says which pid holds it.
+ */
 static long status_controller_pid(const char *state_dir)
 {
 	struct buf b = BUF_INIT(64);
 	char *path = xasprintf("%s/lock", state_dir);
 	char *end = NULL;
 	long pid = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (buf_read_file(&b, path) == 0 && b.len) {
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 &&
+	    errno == EWOULDBLOCK && buf_read_file(&b, path) == 0 && b.len) {
 		errno = 0;
 		pid = strtol(b.data, &end, 10);
 		if (errno || end == b.data || pid <= 0)
-			pid = 0;
+			pid = -1; /* held, by a pid it does not say */
 	}
+	if (fd >= 0)
+		close(fd); /* also drops a shared lock we may have got */
 	err_clear();
-	if (pid > 0 && kill((pid_t)pid, 0) < 0 && errno != EPERM)
-		pid = 0;
 	buf_release(&b);
 	free(path);
 	return pid;
@@ -128,7 +136,7 @@ static int status_print_json(const struct status_record *r, size_t n,
 	json_object_set_new(doc, "state_dir", json_string(state_dir));
 	json_object_set_new(
 	    doc, "controller",
-	    json_pack("{s:b, s:o}", "running", pid > 0, "pid",
+	    json_pack("{s:b, s:o}", "running", pid != 0, "pid",
 		      pid > 0 ? json_integer(pid) : json_null()));
 	json_object_set_new(doc, "units", units);
 	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -153,6 +161,8 @@ static int status_print_text(const struct status_record *r, size_t n,
 			width = (int)strlen(r[i].unit);
 	if (pid > 0)
 		buf_printf(&out, "controller: running (pid %ld)\n", pid);
+	else if (pid < 0)
+		buf_printf(&out, "controller: running\n");
 	else
 		buf_printf(&out, "controller: not running\n");
 	if (!n)
