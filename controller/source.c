@@ -129,7 +129,9 @@ int source_fetch(struct source *s, bool *changed_out)
 		return 0;
 	if ((error = source_git_fetch(s->git, &changed)) < 0)
 		return error;
-	if (changed && (error = source_git_refresh_tree(s)) < 0)
+	/* Also when the commit did not move: a refresh that failed after
+	 * the fetch pinned it is retried (a no-op once the tree holds it). */
+	if ((error = source_git_refresh_tree(s)) < 0)
 		return error;
 	if (changed_out)
 		*changed_out = changed;

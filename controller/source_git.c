@@ -9,6 +9,10 @@
  * force-push is followed. A clone whose origin URL differs from the
  * configured one, that libgit2 cannot open, or whose tip cannot be read
  * whole, is removed and cloned again.
+ *
+ * With a signature gate the fetched ref may hold a commit the gate
+ * refused; the last commit pinned is kept in refs/mooring/pinned so that
+ * opening the clone again pins it rather than failing on the refused tip.
  */
 #include "source_git.h"
 
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -25,6 +30,9 @@
 #include "xalloc.h"
 
 #include "banned.h"
+
+/* The last commit pinned (the gate passed it), for source_git_open(). */
+#define SOURCE_GIT_PINNED_REF "refs/mooring/pinned"
 
 static int source_git_set_ca(struct source_git *g)
 {
@@ -208,7 +216,7 @@ static int source_git_check_entry(const char *root, const git_tree_entry *entry,
  * corrupt clone.
  */
 static int source_git_load_tip(git_commit **commit_out, git_tree **tree_out,
-			       struct source_git *g)
+			       struct source_git *g, const char *refname)
 {
 	git_oid oid;
 	git_commit *commit = NULL;
@@ -216,7 +224,7 @@ static int source_git_load_tip(git_commit **commit_out, git_tree **tree_out,
 	git_odb *odb = NULL;
 	int rc, error = -1;
 
-	rc = git_reference_name_to_id(&oid, g->repo, g->refname);
+	rc = git_reference_name_to_id(&oid, g->repo, refname);
 	if (rc == GIT_ENOTFOUND) {
 		error = err_set(MOOR_ENOTFOUND, "branch '%s' not fetched yet",
 				g->branch);
@@ -272,8 +280,10 @@ static void source_git_close(struct source_git *g)
 	g->repo = NULL;
 }
 
-/* Resolve the fetched ref and pin it (after the signature gate). */
-static int source_git_resolve(struct source_git *g, bool *changed_out)
+/* Resolve refname and pin it (after the signature gate; *refused_out
+ * tells a refusal of the gate from other errors). */
+static int source_git_resolve(struct source_git *g, const char *refname,
+			      bool *changed_out, bool *refused_out)
 {
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
@@ -281,15 +291,20 @@ static int source_git_resolve(struct source_git *g, bool *changed_out)
 	bool changed;
 	int error = -1, rc;
 
-	if ((error = source_git_load_tip(&commit, &tree, g)) < 0)
+	if (refused_out)
+		*refused_out = false;
+	if ((error = source_git_load_tip(&commit, &tree, g, refname)) < 0)
 		goto cleanup;
 	new = git_commit_id(commit);
 	if (g->commit)
 		old = git_commit_id(g->commit);
 	changed = !old || !git_oid_equal(old, new);
 	if (changed && g->allowed_signers_file &&
-	    (error = source_git_verify_signature(g, commit)) < 0)
+	    (error = source_git_verify_signature(g, commit)) < 0) {
+		if (refused_out)
+			*refused_out = true;
 		goto cleanup;
+	}
 	g->rewritten = false;
 	if (changed && old) {
 		rc = git_graph_descendant_of(g->repo, new, old);
@@ -306,9 +321,22 @@ static int source_git_resolve(struct source_git *g, bool *changed_out)
 		}
 	}
 	if (changed) {
+		git_reference *ref = NULL;
+
 		source_git_pin(g, commit, tree);
 		commit = NULL;
 		tree = NULL;
+		/* Not fatal: without it a later open falls back to nothing
+		 * pinned and fetches, as for a new clone. */
+		if (strcmp(refname, SOURCE_GIT_PINNED_REF) &&
+		    git_reference_create(&ref, g->repo, SOURCE_GIT_PINNED_REF,
+					 git_commit_id(g->commit), 1,
+					 "mooring: pinned") < 0)
+			log_warnx("cannot record the pinned commit in '%s': %s",
+				  g->cache_dir,
+				  git_error_last() ? git_error_last()->message
+						   : "?");
+		git_reference_free(ref);
 	}
 	if (changed_out)
 		*changed_out = changed;
@@ -373,6 +401,7 @@ static int source_git_copy_options(struct source_git *g,
 int source_git_open(struct source_git **out, const struct source_git_options *o)
 {
 	struct source_git *g = xcalloc(1, sizeof(*g));
+	bool refused = false;
 	int error = -1;
 
 	git_libgit2_init();
@@ -385,20 +414,33 @@ int source_git_open(struct source_git **out, const struct source_git_options *o)
 	if (error < 0)
 		goto cleanup;
 	g->local_failure = false;
-	error = source_git_resolve(g, NULL);
-	if (error < 0 && !g->local_failure && error == MOOR_ENOTFOUND) {
-		error = 0; /* no ref: the next fetch makes it */
-	} else if (error < 0 && g->local_failure) {
+	error = source_git_resolve(g, g->refname, NULL, &refused);
+	if (error < 0 && g->local_failure) {
 		/* The tip cannot be read whole: a corrupt clone. */
 		log_warnx("clone '%s' is corrupt (%s), cloning again",
 			  g->cache_dir, err_last());
 		source_git_close(g);
-		if ((error = source_git_clone(g)) < 0 ||
-		    (error = source_git_resolve(g, NULL)) < 0)
+		if ((error = source_git_clone(g)) < 0)
 			goto cleanup;
-	} else if (error < 0) {
-		goto cleanup;
+		error = source_git_resolve(g, g->refname, NULL, &refused);
 	}
+	if (error < 0 && refused) {
+		/* The fetched tip was refused last time: open with the last
+		 * commit that passed, or none; the next fetch may bring a
+		 * commit that passes. A refusal must not wedge the open. */
+		log_warnx("%s; keeping the last pinned commit", err_last());
+		/* Only a fallback: without it, nothing is pinned and the
+		 * fetch goes on (and deals with a corrupt clone). */
+		if (source_git_resolve(g, SOURCE_GIT_PINNED_REF, NULL, NULL) <
+		    0)
+			err_clear();
+		g->local_failure = false;
+		error = 0;
+	}
+	if (error == MOOR_ENOTFOUND && !g->local_failure)
+		error = 0; /* no ref: the next fetch makes it */
+	if (error < 0)
+		goto cleanup;
 	*out = g;
 	g = NULL;
 	error = 0;
@@ -425,7 +467,7 @@ int source_git_fetch(struct source_git *g, bool *changed_out)
 	}
 	error = source_git_fetch_into(g, g->repo);
 	if (error == 0)
-		error = source_git_resolve(g, changed_out);
+		error = source_git_resolve(g, g->refname, changed_out, NULL);
 	if (error == 0 || !g->local_failure)
 		return error;
 	/* Not the remote's fault: the clone is damaged. Clone it again,
@@ -442,7 +484,8 @@ int source_git_fetch(struct source_git *g, bool *changed_out)
 		source_git_close(g);
 		if ((error = source_git_clone(g)) < 0)
 			return error;
-		if ((error = source_git_resolve(g, changed_out)) < 0)
+		if ((error = source_git_resolve(g, g->refname, changed_out,
+						NULL)) < 0)
 			return error;
 		if (had && changed_out)
 			*changed_out =
@@ -561,37 +604,114 @@ cleanup:
 	return error;
 }
 
+/* The commit dir holds per its marker, or "" when unknown. */
+static void source_git_marker_read(char hex[GIT_OID_HEXSZ + 1],
+				   const char *marker)
+{
+	struct buf b = BUF_INIT(GIT_OID_HEXSZ + 2);
+	git_oid oid;
+
+	hex[0] = '\0';
+	if (buf_read_file(&b, marker) == 0 && b.len >= GIT_OID_HEXSZ &&
+	    git_oid_fromstrn(&oid, b.data, GIT_OID_HEXSZ) == 0)
+		git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &oid);
+	buf_release(&b);
+}
+
+/* Written whole (temp + rename) once the tree matches hex. The temp is a
+ * "<dir>.tmp-*" name, so a crash's leftover is cleaned like the others. */
+static int source_git_marker_write(const char *marker, const char *dir,
+				   const char *hex)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", dir);
+	char line[GIT_OID_HEXSZ + 2];
+	int fd = mkstemp(tmp), error = -1;
+	size_t n = (size_t)snprintf(line, sizeof(line), "%s\n", hex);
+
+	if (fd < 0) {
+		error = err_set_errno(MOOR_EIO, "cannot create '%s'", marker);
+		free(tmp);
+		return error;
+	}
+	if (write(fd, line, n) != (ssize_t)n) {
+		error = err_set_errno(MOOR_EIO, "cannot write '%s'", marker);
+		close(fd);
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		error = err_set_errno(MOOR_EIO, "cannot write '%s'", marker);
+		goto cleanup;
+	}
+	if (rename(tmp, marker) < 0) {
+		error = err_set_errno(MOOR_EIO, "cannot rename '%s' to '%s'",
+				      tmp, marker);
+		goto cleanup;
+	}
+	error = 0;
+cleanup:
+	if (error < 0)
+		unlink(tmp);
+	free(tmp);
+	return error;
+}
+
 int source_git_materialize(struct source_git *g, const char *dir)
 {
-	char *tmp = NULL;
+	char *marker = NULL, *parent = NULL;
+	char held[GIT_OID_HEXSZ + 1];
+	git_commit *commit = NULL;
+	git_tree *old = NULL;
+	git_oid oid;
+	struct stat st;
+	bool isdir;
 	int error = -1;
 
 	if (!g->tree)
 		return err_set(MOOR_ENOTFOUND, "'%s' has no fetched commit",
 			       g->url);
-	if (g->materialized_dir && !strcmp(g->materialized_dir, dir) &&
-	    !strcmp(g->materialized_hex, g->commit_hex))
-		return 0;
-	if ((error = source_git_mktemp(&tmp, dir)) < 0)
-		goto cleanup;
-	if ((error = source_git_write_tree(g->repo, g->tree, tmp)) < 0)
-		goto cleanup;
-	if ((error = source_git_rmtree(dir)) < 0)
-		goto cleanup;
-	if (rename(tmp, dir) < 0) {
-		error = err_set_errno(MOOR_EIO, "cannot rename '%s' to '%s'",
-				      tmp, dir);
+	marker = xasprintf("%s.commit", dir);
+	source_git_marker_read(held, marker);
+	isdir = lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	if (isdir && !strcmp(held, g->commit_hex)) {
+		error = 0;
+		goto done;
+	}
+	source_git_clean_temps(dir);
+	/* What the tree holds, for an incremental update; unknown (no
+	 * marker, or its commit gone from the clone): a full pass. */
+	if (isdir && held[0] && git_oid_fromstr(&oid, held) == 0 &&
+	    git_commit_lookup(&commit, g->repo, &oid) == 0 &&
+	    git_commit_tree(&old, commit) < 0)
+		old = NULL;
+	/* Gone while the update runs: a crash midway means a full pass. */
+	if (unlink(marker) < 0 && errno != ENOENT) {
+		error = err_set_errno(MOOR_EIO, "cannot remove '%s'", marker);
 		goto cleanup;
 	}
+	if (!isdir) {
+		parent = path_dirname(dir);
+		if ((error = source_git_rmtree(dir)) < 0)
+			goto cleanup;
+		if ((mkdir(parent, 0700) < 0 && errno != EEXIST) ||
+		    mkdir(dir, 0700) < 0) {
+			error =
+			    err_set_errno(MOOR_EIO, "cannot create '%s'", dir);
+			goto cleanup;
+		}
+	}
+	if ((error = source_git_sync_tree(g->repo, old, g->tree, dir)) < 0 ||
+	    (error = source_git_marker_write(marker, dir, g->commit_hex)) < 0)
+		goto cleanup;
+done:
 	free(g->materialized_dir);
 	g->materialized_dir = xstrdup(dir);
 	memcpy(g->materialized_hex, g->commit_hex, sizeof(g->commit_hex));
 	error = 0;
 cleanup:
-	if (tmp) {
-		source_git_rmtree(tmp);
-		free(tmp);
-	}
+	git_tree_free(old);
+	git_commit_free(commit);
+	free(parent);
+	free(marker);
 	return error;
 }
 

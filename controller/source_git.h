@@ -75,8 +75,18 @@ const char *source_git_describe(const struct source_git *g);
  */
 int source_git_read(struct source_git *g, const char *relpath, struct buf *out);
 
-/* Write the pinned commit's tree to dir (replaced atomically: written
- * next to it and renamed), for rendering relative bind mounts. */
+/*
+ * Bring dir up to the pinned commit's tree, for rendering relative bind
+ * mounts. Updated in place, as a pull in a checkout would: containers
+ * bind-mount its directories, so a directory in both commits keeps its
+ * inode, a changed file is renamed over whole, removed entries go.
+ * "<dir>.commit" records the commit dir holds (written last): with it
+ * only the difference is applied, without it (first time, or a crash
+ * mid-update) a full pass also removes whatever the commit does not hold.
+ * A no-op when dir already holds the commit, so it can be called on
+ * every poll and a failed update is retried. "<dir>.tmp-*" leftovers are
+ * removed.
+ */
 int source_git_materialize(struct source_git *g, const char *dir);
 
 void source_git_free(struct source_git *g);

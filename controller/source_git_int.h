@@ -71,9 +71,12 @@ int source_git_rmtree(const char *dir);
 int source_git_mktemp(char **out, const char *path);
 /* Remove "<path>.tmp-*" left by a crash. */
 void source_git_clean_temps(const char *path);
-/* Write tree to dir (a fresh directory). */
-int source_git_write_tree(git_repository *repo, git_tree *tree,
-			  const char *dir);
+/* Make the existing directory dir hold tree, in place. old is the tree dir
+ * holds now (only what changed is touched, old's removed entries are
+ * removed), or NULL when unknown (every entry is checked, anything not in
+ * tree is removed). */
+int source_git_sync_tree(git_repository *repo, git_tree *old, git_tree *tree,
+			 const char *dir);
 
 /* source_git_tls.c: does the leaf certificate (DER) chain to ca_file
  * and name host? When not, why says so. */

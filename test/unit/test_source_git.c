@@ -472,7 +472,7 @@ static void test_source_git__materialize_writes_the_tree(void **state)
 	assert_true(S_ISLNK(st.st_mode));
 	snprintf(path, sizeof(path), "%s/out", dir);
 	assert_int_not_equal(lstat(path, &st), 0);
-	/* A new commit replaces the tree whole. */
+	/* A new commit updates the tree (in place, see below). */
 	push(f, "compose.yaml", "v2", false);
 	assert_int_equal(sh("git -C %s rm -q bin/run && cd %s && " GIT
 			    "commit -qm rm && git push -q origin main "
@@ -490,6 +490,174 @@ static void test_source_git__materialize_writes_the_tree(void **state)
 	snprintf(path, sizeof(path), "%s/state", f->dir);
 	assert_int_equal(count_prefixed(path, "tree.tmp-"), 0);
 	buf_release(&b);
+	source_git_free(g);
+}
+
+/* Content of dir/rel as a string ("" when unreadable). */
+static void file_is(const char *dir, const char *rel, const char *want)
+{
+	char path[256];
+	struct buf b = BUF_INIT(1024);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_string_equal(buf_cstr(&b), want);
+	buf_release(&b);
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return lstat(path, &st) == 0;
+}
+
+static ino_t inode(const char *dir, const char *rel)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* A container bind-mounts tree/conf: a push must not swap the directory
+ * under it, only the file that changed. */
+static void test_source_git__materialize_keeps_directories(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char dir[160];
+	ino_t root, conf, other;
+
+	push(f, "conf/a.conf", "one", false);
+	push(f, "conf/b.conf", "same", false);
+	snprintf(dir, sizeof(dir), "%s/state/tree", f->dir);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	root = inode(dir, ".");
+	conf = inode(dir, "conf");
+	other = inode(dir, "conf/b.conf");
+	push(f, "conf/a.conf", "two", false);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(inode(dir, ".") == root);
+	assert_true(inode(dir, "conf") == conf);
+	assert_true(inode(dir, "conf/b.conf") == other);
+	file_is(dir, "conf/a.conf", "two");
+	file_is(dir, "conf/b.conf", "same");
+	/* No temp file left in the directory. */
+	assert_int_equal(count_prefixed(dir, "."), 2);
+	source_git_free(g);
+
+	/* After a restart the marker makes the update incremental too. */
+	push(f, "conf/a.conf", "three", false);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(inode(dir, "conf") == conf);
+	file_is(dir, "conf/a.conf", "three");
+	source_git_free(g);
+}
+
+static void test_source_git__materialize_adds_and_removes(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char dir[160];
+
+	push(f, "gone/x", "x", false);
+	push(f, "kept/y", "y", false);
+	push(f, "kept/z", "z", false);
+	snprintf(dir, sizeof(dir), "%s/state/tree", f->dir);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(exists(dir, "gone/x"));
+	assert_int_equal(sh("cd %s && git rm -rq gone kept/z && mkdir -p "
+			    "new/sub && printf n > new/sub/n && printf w > "
+			    "kept/w && chmod +x kept/w && git add -A && " GIT
+			    "commit -qm m && git push -q origin main "
+			    "2>/dev/null",
+			    f->work),
+			 0);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_false(exists(dir, "gone"));
+	assert_false(exists(dir, "kept/z"));
+	file_is(dir, "kept/y", "y");
+	file_is(dir, "kept/w", "w");
+	assert_int_equal(access(dir, F_OK), 0);
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/kept/w", dir);
+		assert_int_equal(access(path, X_OK), 0);
+	}
+	file_is(dir, "new/sub/n", "n");
+	source_git_free(g);
+}
+
+/* An update that failed is done by the next call, although the pinned
+ * commit did not move (source_fetch() refreshes on every poll). */
+static void test_source_git__failed_materialize_is_retried(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char dir[160];
+	bool changed = true;
+
+	snprintf(dir, sizeof(dir), "%s/state/tree", f->dir);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	push(f, "compose.yaml", "v2", false);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	/* The marker cannot be replaced: the update fails. */
+	assert_int_equal(
+	    sh("rm -f %s.commit && mkdir -p %s.commit/x", dir, dir), 0);
+	assert_int_not_equal(source_git_materialize(g, dir), 0);
+	assert_int_equal(sh("rm -rf %s.commit", dir), 0);
+	assert_int_equal(source_git_fetch(g, &changed), 0);
+	assert_false(changed);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	file_is(dir, "compose.yaml", "v2");
+	assert_true(exists(f->dir, "state/tree.commit"));
+	source_git_free(g);
+}
+
+/* Without the marker (a crash mid-update), a full pass makes the tree
+ * exactly the commit's, leftovers included, and keeps directories. */
+static void test_source_git__full_pass_without_marker(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char dir[160], statedir[160];
+	ino_t conf;
+
+	push(f, "conf/a.conf", "a", false);
+	snprintf(dir, sizeof(dir), "%s/state/tree", f->dir);
+	snprintf(statedir, sizeof(statedir), "%s/state", f->dir);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	conf = inode(dir, "conf");
+	assert_int_equal(sh("cd %s && rm tree.commit && printf s > "
+			    "tree/conf/stray && mkdir -p tree/straydir/d && "
+			    "printf x > tree/conf/.a.conf.mooring-abc && "
+			    "printf changed > tree/conf/a.conf && mkdir "
+			    "tree.tmp-crash",
+			    statedir),
+			 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_false(exists(dir, "conf/stray"));
+	assert_false(exists(dir, "straydir"));
+	assert_false(exists(dir, "conf/.a.conf.mooring-abc"));
+	file_is(dir, "conf/a.conf", "a");
+	file_is(dir, "compose.yaml", "v1");
+	assert_true(inode(dir, "conf") == conf);
+	assert_true(exists(statedir, "tree.commit"));
+	assert_int_equal(count_prefixed(statedir, "tree.tmp-"), 0);
 	source_git_free(g);
 }
 
@@ -615,6 +783,67 @@ static void test_source_git__signature_gate(void **state)
 #undef SIGNED
 }
 
+/* A refused tip stays in the fetched ref: opening the clone again pins
+ * the last commit that passed instead of failing, and a later signed
+ * commit is fetched and pinned (the controller is not wedged). */
+static void test_source_git__refused_tip_does_not_wedge_open(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char allowed[160], pinned[64], cmd[256], ref[64];
+
+	if (sh("command -v ssh-keygen >/dev/null"))
+		skip();
+	snprintf(allowed, sizeof(allowed), "%s/allowed_signers", f->dir);
+	assert_int_equal(
+	    sh("cd %s && ssh-keygen -q -t ed25519 -N '' -f good && "
+	       "echo \"t@example.com $(cat good.pub)\" > allowed_signers",
+	       f->dir),
+	    0);
+#define SIGNED_PUSH(content)                                                   \
+	sh("cd %s && printf " content " > compose.yaml && git add -A && " GIT  \
+	   "-c gpg.format=ssh -c user.signingkey=%s/good commit -S -qm "       \
+	   "good && git push -q origin main 2>/dev/null",                      \
+	   f->work, f->dir)
+	assert_int_equal(SIGNED_PUSH("v2"), 0);
+	f->o.allowed_signers_file = allowed;
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	snprintf(pinned, sizeof(pinned), "%s", source_git_commit(g));
+
+	push(f, "compose.yaml", "unsigned", false);
+	assert_int_equal(source_git_fetch(g, NULL), MOOR_EINVAL);
+	assert_err_contains("is not signed");
+	source_git_free(g);
+	g = NULL;
+
+	/* The fetched ref holds the unsigned tip; the open does not fail. */
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	unit_release_warnings();
+	assert_string_equal(source_git_commit(g), pinned);
+	read_str(g, "compose.yaml", "v2");
+	assert_int_equal(source_git_fetch(g, NULL), MOOR_EINVAL);
+	assert_string_equal(source_git_commit(g), pinned);
+
+	/* Without any pinned commit the open succeeds with none. */
+	source_git_free(g);
+	g = NULL;
+	assert_int_equal(
+	    sh("git -C %s update-ref -d refs/mooring/pinned", f->cache), 0);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	unit_release_warnings();
+	assert_null(source_git_commit(g));
+
+	assert_int_equal(SIGNED_PUSH("v3"), 0);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	read_str(g, "compose.yaml", "v3");
+	snprintf(cmd, sizeof(cmd), "git -C %s rev-parse refs/mooring/pinned",
+		 f->cache);
+	sh_out(ref, sizeof(ref), cmd);
+	assert_string_equal(ref, source_git_commit(g));
+	source_git_free(g);
+#undef SIGNED_PUSH
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,10 +859,15 @@ int main(void)
 	    T(test_source_git__missing_branch_is_not_found),
 	    T(test_source_git__read_stays_inside_the_tree),
 	    T(test_source_git__materialize_writes_the_tree),
+	    T(test_source_git__materialize_keeps_directories),
+	    T(test_source_git__materialize_adds_and_removes),
+	    T(test_source_git__failed_materialize_is_retried),
+	    T(test_source_git__full_pass_without_marker),
 	    T(test_source_git__password_in_url_refused),
 	    T(test_source_git__errors_are_scrubbed_of_the_password),
 	    T(test_source_git__ssh_host_names),
 	    T(test_source_git__signature_gate),
+	    T(test_source_git__refused_tip_does_not_wedge_open),
 #undef T
 	};
 
