@@ -177,8 +177,9 @@ static bool events_skipped(struct events *ev, const json_t *event,
 	if (!strcmp(action, "exec_create") || !strcmp(action, "exec_die") ||
 	    !strcmp(action, "exec_detach"))
 		return true;
-	if (!strcmp(action, "exec_start") && id && strchr(raw, ':'))
-		return events_is_healthcheck(ev, id, strchr(raw, ':') + 2);
+	/* "exec_start: <cmd>"; a bare "exec_start:" has no command. */
+	if (!strcmp(action, "exec_start") && id && strstr(raw, ": "))
+		return events_is_healthcheck(ev, id, strstr(raw, ": ") + 2);
 	return false;
 }
 
@@ -210,7 +211,11 @@ static int events_one(void *data, json_t *event)
 	action = colon ? xstrndup(raw, (size_t)(colon - raw)) : xstrdup(raw);
 	if (events_skipped(ev, event, action, raw))
 		goto cleanup;
-	rc = journal_event_unit(ev->o.journal, event, unit, &outside);
+	/* Without a journal events only trigger (nothing tells ours from
+	 * outside ones, nor a replay). */
+	rc = ev->o.journal
+		 ? journal_event_unit(ev->o.journal, event, unit, &outside)
+		 : 0;
 	if (rc < 0)
 		log_warnx("docker events: %s", err_last());
 	if (rc == 1)
@@ -254,7 +259,8 @@ static void *events_main(void *arg)
 	filters = json_pack("{s:[s], s:[s]}", "type", "container", "label",
 			    "com.docker.compose.project");
 	/* Resume where the journal ends (a restart), else from now. */
-	since = (long)journal_last_event_time(ev->o.journal);
+	since =
+	    ev->o.journal ? (long)journal_last_event_time(ev->o.journal) : 0;
 	if (since <= 0)
 		since = (long)time(NULL);
 	while (!events_stopping(ev)) {
@@ -313,9 +319,11 @@ int events_start(struct events **out, const struct events_options *o)
 	struct events *ev = NULL;
 	int error = -1;
 
-	if (!o || !o->journal)
+	if (!o)
 		return err_set(MOOR_EINVAL,
-			       "the events watcher needs a journal");
+			       "no options for the events watcher");
+	if (!o->journal)
+		log_warnx("docker events are not journaled: no audit journal");
 	ev = xcalloc(1, sizeof(*ev));
 	ev->o = *o;
 	ev->socket_path = o->socket_path ? xstrdup(o->socket_path) : NULL;

@@ -202,20 +202,39 @@ cleanup:
 	return error;
 }
 
-static int write_all(struct journal *j, const char *data, size_t len)
+/*
+ * Write data whole (flock held). A failed write takes the file back to
+ * its size before, so that the next line does not start on a fragment;
+ * when even that fails j->size is unknown (-1) and the next append reads
+ * the end again and ends the torn line first. *written_out: the bytes are
+ * in the file (only the sync failed): the line counts.
+ */
+static int write_all(struct journal *j, const char *data, size_t len,
+		     bool *written_out)
 {
+	off_t before = j->size;
+	size_t total = len;
+
+	*written_out = false;
 	while (len > 0) {
 		ssize_t n = write(j->fd, data, len);
+		int saved = errno;
 
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && saved == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0) {
+			if (before < 0 || ftruncate(j->fd, before) < 0)
+				j->size = -1;
+			errno = saved;
 			return err_set_errno(MOOR_EIO, "cannot write to '%s'",
 					     j->path);
+		}
 		data += n;
 		len -= (size_t)n;
-		j->size += n;
 	}
+	*written_out = true;
+	if (before >= 0)
+		j->size = before + (off_t)total;
 	if (fdatasync(j->fd) < 0)
 		return err_set_errno(MOOR_EIO, "cannot sync '%s'", j->path);
 	return 0;
@@ -263,7 +282,7 @@ static int journal_sync(struct journal *j, bool opening)
 {
 	struct stat st;
 	size_t torn = 0;
-	bool bad_last = false;
+	bool bad_last = false, written = false;
 	int error;
 
 	if (stat(j->path, &st) < 0 || st.st_ino != j->ino) {
@@ -275,7 +294,7 @@ static int journal_sync(struct journal *j, bool opening)
 	/* Someone else wrote (or this is the first look): read the end. */
 	if ((error = journal_scan(j, &torn, &bad_last)) < 0)
 		return error;
-	if (torn && (error = write_all(j, "\n", 1)) < 0)
+	if (torn && (error = write_all(j, "\n", 1, &written)) < 0)
 		return error;
 	if (torn || (opening && bad_last)) {
 		char detail[128];
@@ -308,6 +327,7 @@ static int append_locked(struct journal *j, json_t *rec)
 	char when[32];
 	long long nano = journal_time(rec);
 	size_t len;
+	bool written = false;
 	int error = -1;
 
 	if (!nano)
@@ -336,9 +356,12 @@ static int append_locked(struct journal *j, json_t *rec)
 	if (j->size > 0 && (size_t)j->size + len + 1 > j->rotate_size &&
 	    (error = journal_rotate(j)) < 0)
 		goto cleanup;
-	if ((error = write_all(j, text, len + 1)) < 0)
+	error = write_all(j, text, len + 1, &written);
+	/* A line in the file used its seq, synced or not. */
+	if (written)
+		j->seq++;
+	if (error < 0)
 		goto cleanup;
-	j->seq++;
 	error = 0;
 cleanup:
 	free(text);
@@ -536,7 +559,7 @@ static json_t *event_record(const json_t *event, const char *unit,
 		       : xstrdup(raw ? raw : "?");
 	rec = json_pack("{s:s}", "kind", "event");
 	json_object_set_new(rec, "time_nano", json_integer(event_nano(event)));
-	set_str(rec, "type", type ? type : "container");
+	set_str(rec, "type", type && *type ? type : "container");
 	set_str(rec, "unit", unit ? unit : journal_str(attrs, LABEL_UNIT));
 	set_str(rec, "project", journal_str(attrs, LABEL_PROJECT));
 	set_str(rec, "service", journal_str(attrs, LABEL_SERVICE));
@@ -581,6 +604,8 @@ int journal_event_unit(struct journal *j, const json_t *event, const char *unit,
 	rec = event_record(event, unit, &action, &id, &name);
 	nano = journal_int(rec, "time_nano");
 	type = journal_str(rec, "type");
+	if (!type)
+		type = "container";
 	key = journal_event_key(nano, id, action);
 
 	pthread_mutex_lock(&j->lock);

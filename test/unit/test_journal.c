@@ -2,6 +2,8 @@
  * telling mooring's own actions from changes made outside it. */
 #include "unit.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -480,6 +482,67 @@ static void test_journal__parse_skips_garbage(void **state)
 	json_decref(all);
 }
 
+/* A write cut short (here by RLIMIT_FSIZE) fails the append and leaves
+ * no fragment: the next append is a whole record with the next seq. */
+static void test_journal__partial_write_leaves_no_fragment(void **state)
+{
+	struct journal *j = NULL;
+	struct rlimit old, low;
+	struct stat st;
+	char big[2048];
+	json_t *recs;
+	size_t bad = 9;
+	void (*oldsig)(int);
+
+	(void)state;
+	assert_int_equal(journal_open(&j, tmpdir), 0);
+	assert_int_equal(journal_action(j, "shop", "web", "c1", "create", NULL),
+			 0);
+	assert_int_equal(stat(jfile, &st), 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	oldsig = signal(SIGXFSZ, SIG_IGN);
+	low = old;
+	low.rlim_cur = (rlim_t)st.st_size + 100;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
+	assert_true(journal_action(j, "shop", "web", "c1", "start", big) < 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, oldsig);
+	assert_int_equal(stat(jfile, &st), 0);
+
+	assert_int_equal(journal_action(j, "shop", "web", "c1", "stop", NULL),
+			 0);
+	journal_close(j);
+	recs = records(jfile, &bad);
+	assert_int_equal(bad, 0);
+	assert_int_equal(json_array_size(recs), 2);
+	assert_int_equal(rec_seq(recs, 0), 1);
+	assert_int_equal(rec_seq(recs, 1), 2);
+	assert_string_equal(rec_str(recs, 1, "action"), "stop");
+	json_decref(recs);
+}
+
+/* An event with an empty Type is a container event (no crash). */
+static void test_journal__event_with_empty_type(void **state)
+{
+	struct journal *j = NULL;
+	json_t *ev, *recs;
+
+	(void)state;
+	assert_int_equal(journal_open(&j, tmpdir), 0);
+	ev = event("c9", "shop-web-1", "start", 0);
+	json_object_set_new(ev, "Type", json_string(""));
+	assert_int_equal(journal_event(j, ev, NULL), 0);
+	json_decref(ev);
+	journal_close(j);
+	recs = records(jfile, NULL);
+	assert_int_equal(json_array_size(recs), 1);
+	assert_string_equal(rec_str(recs, 0, "type"), "container");
+	json_decref(recs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +568,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_journal__outside_changes_filter, setup, teardown),
 	    cmocka_unit_test(test_journal__parse_skips_garbage),
+	    cmocka_unit_test_setup_teardown(
+		test_journal__partial_write_leaves_no_fragment, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(test_journal__event_with_empty_type,
+					    setup, teardown),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
