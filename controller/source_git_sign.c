@@ -11,6 +11,7 @@
  * source_git_clean_temps()).
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,8 @@ static int source_git_put(const char *path, const char *data, size_t len)
 	return 0;
 }
 
+#define SOURCE_GIT_RUN_TIMEOUT_MS 30000
+
 /* Run argv with stdin from in_path, stdout and stderr to files; the exit
  * status (or -1 when it could not run) goes to *status_out. */
 static int source_git_run(int *status_out, char *const argv[],
@@ -68,16 +71,38 @@ static int source_git_run(int *status_out, char *const argv[],
 		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		int er = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
+		sigset_t none;
+
+		/* The controller blocks its signals for its signal thread and
+		 * ignores SIGPIPE; a child starts from the defaults. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (in < 0 || out < 0 || er < 0 || dup2(in, 0) < 0 ||
 		    dup2(out, 1) < 0 || dup2(er, 2) < 0)
 			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
+	/* A verification takes milliseconds; one that hangs must not hold
+	 * the controller loop: killed after SOURCE_GIT_RUN_TIMEOUT_MS. */
+	for (long waited = 0;; waited += 10) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
 			return err_set_errno(MOOR_EIO, "cannot wait for '%s'",
 					     argv[0]);
+		if (waited >= SOURCE_GIT_RUN_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return err_set(
+			    MOOR_ETIMEOUT, "'%s' did not finish within %d s",
+			    argv[0], SOURCE_GIT_RUN_TIMEOUT_MS / 1000);
+		}
+		usleep(10000);
 	}
 	*status_out = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (*status_out == 127)
