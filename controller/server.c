@@ -30,6 +30,7 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+#include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "webhook.h"
@@ -315,6 +316,7 @@ static enum MHD_Result server_hook_finish(struct server *s,
 					  const struct server_request *req)
 {
 	const char *delivery;
+	char body_id[5 + 65] = "body:"; /* "body:" + sha-256 hex */
 	bool duplicate = false;
 
 	if (webhook_verify(s->secret, s->secret_len, req->body.data,
@@ -333,12 +335,22 @@ static enum MHD_Result server_hook_finish(struct server *s,
 	if (!delivery)
 		delivery = server_header(c, "X-Gitlab-Event-UUID");
 
-	/* Only verified ids enter the replay memory, so that nobody without
-	 * the secret can make a real delivery look like a replay. */
+	/* The delivery id is not covered by the signature: a captured
+	 * request resent with a fresh id would pass as new. Its body is
+	 * covered, and a push's body names its commits: a body seen before
+	 * is a replay whatever its id. Only verified requests enter the
+	 * memory, so nobody without the secret can make a real delivery
+	 * look like a replay. */
+	if (digest_sha256_hex(body_id + 5, req->body.data ? req->body.data : "",
+			      req->body.len) < 0)
+		body_id[0] = '\0';
 	pthread_mutex_lock(&s->lock);
 	if (delivery && *delivery)
 		duplicate =
 		    webhook_replay_seen(&s->replay, delivery, strlen(delivery));
+	if (body_id[0] &&
+	    webhook_replay_seen(&s->replay, body_id, strlen(body_id)))
+		duplicate = true;
 	if (!duplicate) {
 		webhook_coalesce_push(&s->coalesce);
 		server_copy_delivery(s->delivery, delivery);

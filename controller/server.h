@@ -16,7 +16,8 @@
  * X-Gitlab-Token (the secret itself). 401 on a missing or bad signature,
  * 413 over the body limit (1 MiB), 202 and one triggered poll otherwise;
  * a delivery id seen before (X-GitHub-Delivery, X-Gitea-Delivery,
- * X-Gitlab-Event-UUID) is answered 202 without a new trigger (replay),
+ * X-Gitlab-Event-UUID), or a body seen before under any id (the id is not
+ * signed, the body is), is answered 202 without a new trigger (replay),
  * and bursts coalesce into one poll. The server refuses to start without
  * a webhook secret unless allow_insecure_webhooks is set (then /hooks/git
  * answers 403).

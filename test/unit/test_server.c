@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "buf.h"
 #include "server.h"
@@ -234,6 +236,21 @@ static void get(struct response *r, struct fixture *fx, const char *path)
 	assert_int_equal(r->rc, CURLE_OK);
 }
 
+/* "X-Hub-Signature-256: sha256=<hex HMAC of body>" into out. */
+static void github_signature(char *out, size_t size, const char *body)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	size_t used;
+
+	HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET),
+	     (const unsigned char *)body, strlen(body), mac, &len);
+	used = (size_t)snprintf(out, size, "X-Hub-Signature-256: sha256=");
+	for (unsigned int i = 0; i < len && used + 2 < size; i++)
+		used +=
+		    (size_t)snprintf(out + used, size - used, "%02x", mac[i]);
+}
+
 static void hook(struct response *r, struct fixture *fx,
 		 const char *const *headers, const char *body)
 {
@@ -419,7 +436,8 @@ static void test_server__webhook_gitea_and_gitlab(void **state)
 	assert_int_equal(r.status, 202);
 	buf_release(&r.body);
 	assert_int_equal(wait_triggers(fx, 1), 1);
-	hook(&r, fx, gitlab, BODY);
+	/* Another push: another body (a body seen before is a replay). */
+	hook(&r, fx, gitlab, "{\"ref\":\"refs/heads/main\",\"n\":2}");
 	assert_int_equal(r.status, 202);
 	buf_release(&r.body);
 	/* Within the window: held, then fired once the window passed. */
@@ -593,12 +611,17 @@ static void test_server__webhook_burst_coalesces(void **state)
 {
 	struct fixture *fx = *state;
 	struct response r;
-	char id[64];
-	const char *h[] = {id, "X-Hub-Signature-256: sha256=" MAC, NULL};
+	char id[64], sig[128], body[64];
+	const char *h[] = {id, sig, NULL};
 
 	for (int i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "X-GitHub-Delivery: burst-%d", i);
-		hook(&r, fx, h, BODY);
+		snprintf(body, sizeof(body),
+			 "{\"ref\":\"refs/heads/main\","
+			 "\"n\":%d}",
+			 i);
+		github_signature(sig, sizeof(sig), body);
+		hook(&r, fx, h, body);
 		assert_int_equal(r.status, 202);
 		buf_release(&r.body);
 	}
@@ -607,6 +630,31 @@ static void test_server__webhook_burst_coalesces(void **state)
 	usleep(500000);
 	assert_int_equal(triggers(fx), 2);
 	assert_string_equal(fx->fake.last_delivery, "burst-4");
+}
+
+/* The delivery id is not signed: the same signed body resent under a new
+ * id is still a replay. */
+static void test_server__replayed_body_with_new_id(void **state)
+{
+	static const char *const first[] = {"X-GitHub-Delivery: orig-1",
+					    "X-Hub-Signature-256: sha256=" MAC,
+					    NULL};
+	static const char *const again[] = {"X-GitHub-Delivery: forged-2",
+					    "X-Hub-Signature-256: sha256=" MAC,
+					    NULL};
+	struct fixture *fx = *state;
+	struct response r;
+
+	hook(&r, fx, first, BODY);
+	assert_int_equal(r.status, 202);
+	buf_release(&r.body);
+	assert_int_equal(wait_triggers(fx, 1), 1);
+	hook(&r, fx, again, BODY);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(buf_cstr(&r.body), "duplicate delivery\n");
+	buf_release(&r.body);
+	usleep(300000);
+	assert_int_equal(triggers(fx), 1);
 }
 
 static void test_server__delivery_id_sanitised(void **state)
@@ -748,6 +796,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_server__webhook_burst_coalesces, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_server__replayed_body_with_new_id, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_server__delivery_id_sanitised,
 					    setup, teardown),
 	    cmocka_unit_test(test_server__insecure_mode),
