@@ -7,12 +7,18 @@
  * with a second opinion from source_git_tls.c when it refuses),
  * and libgit2's errors turned into ours without secrets.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "buf.h"
 #include "err.h"
+#include "log.h"
 #include "source_git_int.h"
 #include "xalloc.h"
 
@@ -158,12 +164,65 @@ static void source_git_fingerprint(char *out, size_t outsz,
 	out[w < outsz ? w : outsz - 1] = '\0';
 }
 
-/* Does the comma-separated host list name host (negations refuse)? */
-static bool source_git_hosts_match(const char *list, size_t n, const char *host)
+/* Glob match of s against the pattern p (n bytes): '*' any run, '?' any
+ * one character, case-insensitive as host names are. */
+static bool source_git_glob(const char *p, size_t n, const char *s)
 {
-	size_t hl = strlen(host), i = 0, j;
+	size_t star_p = (size_t)-1;
+	const char *star_s = NULL;
+	size_t i = 0;
+
+	while (*s) {
+		if (i < n && p[i] == '*') {
+			star_p = ++i;
+			star_s = s;
+		} else if (i < n &&
+			   (p[i] == '?' || tolower((unsigned char)p[i]) ==
+					       tolower((unsigned char)*s))) {
+			i++;
+			s++;
+		} else if (star_s) {
+			i = star_p;
+			s = ++star_s;
+		} else {
+			return false;
+		}
+	}
+	while (i < n && p[i] == '*')
+		i++;
+	return i == n;
+}
+
+/* "|1|<salt>|<hash>" (base64): HMAC-SHA1 of host keyed by the salt. */
+static bool source_git_hashed_match(const char *f, size_t n, const char *host)
+{
+	struct buf salt = BUF_INIT(256), hash = BUF_INIT(256);
+	const char *bar = n > 3 ? memchr(f + 3, '|', n - 3) : NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
 	bool match = false;
 
+	if (bar && source_git_b64decode(&salt, f + 3, (size_t)(bar - f - 3)) &&
+	    source_git_b64decode(&hash, bar + 1, (size_t)(f + n - bar - 1)) &&
+	    salt.len &&
+	    HMAC(EVP_sha1(), salt.data, (int)salt.len,
+		 (const unsigned char *)host, strlen(host), md, &mdlen) &&
+	    hash.len == mdlen)
+		match = CRYPTO_memcmp(md, hash.data, mdlen) == 0;
+	buf_release(&salt);
+	buf_release(&hash);
+	return match;
+}
+
+/* Does the comma-separated host list name host? A matching negated
+ * pattern ("!pat") refuses the whole line, as in OpenSSH. */
+static bool source_git_hosts_match(const char *list, size_t n, const char *host)
+{
+	size_t i = 0, j;
+	bool match = false;
+
+	if (n > 3 && !memcmp(list, "|1|", 3))
+		return source_git_hashed_match(list, n, host);
 	while (i < n) {
 		bool neg = list[i] == '!';
 
@@ -171,9 +230,9 @@ static bool source_git_hosts_match(const char *list, size_t n, const char *host)
 		while (j < n && list[j] != ',')
 			j++;
 		if (neg) {
-			if (j - i - 1 == hl && !memcmp(list + i + 1, host, hl))
+			if (source_git_glob(list + i + 1, j - i - 1, host))
 				return false;
-		} else if (j - i == hl && !memcmp(list + i, host, hl)) {
+		} else if (source_git_glob(list + i, j - i, host)) {
 			match = true;
 		}
 		i = j + 1;
@@ -181,57 +240,78 @@ static bool source_git_hosts_match(const char *list, size_t n, const char *host)
 	return match;
 }
 
-/* 1: the key is pinned; 0: the host has other keys; -1: host unknown
- * (hashed "|1|" entries are not supported and never match). */
-static int source_git_known_key(struct source_git *g, const char *text,
-				const char *key, size_t keylen)
+/* Does the key blob start with the type name the line declares? A line
+ * whose declared type and key disagree is malformed (OpenSSH skips it). */
+static bool source_git_blob_type_is(const struct buf *blob, const char *type,
+				    size_t n)
+{
+	const unsigned char *b = (const unsigned char *)blob->data;
+	size_t len;
+
+	if (blob->len < 4)
+		return false;
+	len = ((size_t)b[0] << 24) | ((size_t)b[1] << 16) |
+	      ((size_t)b[2] << 8) | b[3];
+	return len == n && blob->len - 4 >= len && !memcmp(b + 4, type, n);
+}
+
+int source_git_known_hosts_check(const char *text, const char *host,
+				 const void *key, size_t keylen)
 {
 	const char *line = text, *end, *p, *f[4];
 	size_t flen[4];
-	int found = -1, nf;
+	int found = SOURCE_GIT_HOSTKEY_UNKNOWN, nf;
 
+	/* The whole file is read: a @revoked line wins wherever it is. */
 	for (; *line; line = *end ? end + 1 : end) {
 		struct buf blob = BUF_INIT(16384);
-		bool revoked = false;
+		bool revoked = false, same;
 
 		end = strchr(line, '\n');
 		if (!end)
 			end = line + strlen(line);
 		for (p = line, nf = 0; p < end && nf < 4;) {
-			while (p < end && (*p == ' ' || *p == '\t'))
+			while (p < end &&
+			       (*p == ' ' || *p == '\t' || *p == '\r'))
 				p++;
 			if (p >= end || *p == '#')
 				break;
 			f[nf] = p;
-			while (p < end && *p != ' ' && *p != '\t')
+			while (p < end && *p != ' ' && *p != '\t' && *p != '\r')
 				p++;
 			flen[nf] = (size_t)(p - f[nf]);
 			nf++;
 		}
 		if (nf >= 1 && f[0][0] == '@') {
 			revoked = flen[0] == 8 && !memcmp(f[0], "@revoked", 8);
-			if (!revoked)
-				continue; /* @cert-authority: not supported */
+			if (!revoked) {
+				log_debug("known_hosts: ignoring a '%.*s' line "
+					  "(not supported)",
+					  (int)(flen[0] > 32 ? 32 : flen[0]),
+					  f[0]);
+				continue;
+			}
 			memmove(f, f + 1, sizeof(f[0]) * 3);
 			memmove(flen, flen + 1, sizeof(flen[0]) * 3);
 			nf--;
 		}
-		if (nf < 3 ||
-		    !source_git_hosts_match(f[0], flen[0], g->ssh_host))
+		if (nf < 3 || !source_git_hosts_match(f[0], flen[0], host))
 			continue;
-		if (!source_git_b64decode(&blob, f[2], flen[2])) {
+		if (!source_git_b64decode(&blob, f[2], flen[2]) ||
+		    !source_git_blob_type_is(&blob, f[1], flen[1])) {
 			buf_release(&blob);
 			continue;
 		}
-		if (blob.len == keylen && !memcmp(blob.data, key, keylen)) {
-			buf_release(&blob);
-			if (revoked)
-				return 0;
-			return 1;
-		}
+		same = blob.len == keylen && !memcmp(blob.data, key, keylen);
 		buf_release(&blob);
-		if (!revoked)
-			found = 0;
+		if (revoked && same)
+			return SOURCE_GIT_HOSTKEY_REVOKED;
+		if (revoked)
+			continue;
+		if (same)
+			found = SOURCE_GIT_HOSTKEY_OK;
+		else if (found != SOURCE_GIT_HOSTKEY_OK)
+			found = SOURCE_GIT_HOSTKEY_MISMATCH;
 	}
 	return found;
 }
@@ -261,12 +341,17 @@ static int source_git_check_hostkey(struct source_git *g,
 		buf_release(&text);
 		return GIT_EUSER;
 	}
-	known = source_git_known_key(g, buf_cstr(&text), hk->hostkey,
-				     hk->hostkey_len);
+	known = source_git_known_hosts_check(buf_cstr(&text), g->ssh_host,
+					     hk->hostkey, hk->hostkey_len);
 	buf_release(&text);
-	if (known == 1)
+	if (known == SOURCE_GIT_HOSTKEY_OK)
 		return 0;
-	if (known == 0)
+	if (known == SOURCE_GIT_HOSTKEY_REVOKED)
+		return SOURCE_GIT_CB_FAIL(g,
+					  "host key of '%s' (%s) is revoked "
+					  "in '%s'",
+					  g->ssh_host, fp, g->known_hosts_file);
+	if (known == SOURCE_GIT_HOSTKEY_MISMATCH)
 		return SOURCE_GIT_CB_FAIL(
 		    g,
 		    "host key of '%s' does not match known_hosts file '%s' "

@@ -62,6 +62,23 @@ void source_git_callbacks(struct source_git *g, git_remote_callbacks *cb);
  */
 int source_git_error(struct source_git *g, int gitcode, const char *what);
 
+/* What a known_hosts file says of a host key. */
+enum source_git_hostkey {
+	SOURCE_GIT_HOSTKEY_UNKNOWN = -1, /* no line names the host */
+	SOURCE_GIT_HOSTKEY_MISMATCH = 0, /* the host has other keys only */
+	SOURCE_GIT_HOSTKEY_OK = 1,	 /* a line pins this key */
+	SOURCE_GIT_HOSTKEY_REVOKED = 2,	 /* a @revoked line names it */
+};
+
+/*
+ * Check key (the raw ssh key blob) for host ("name" or "[name]:port")
+ * against the known_hosts text: host patterns with '*', '?' and '!',
+ * hashed "|1|" names, @revoked anywhere in the file wins; @cert-authority
+ * lines are ignored. Returns an enum source_git_hostkey.
+ */
+int source_git_known_hosts_check(const char *text, const char *host,
+				 const void *key, size_t keylen);
+
 /* ssh URL -> known_hosts host name (NULL for other transports). */
 char *source_git_ssh_host(const char *url);
 
