@@ -18,10 +18,9 @@
 #include "context.h"
 #include "err.h"
 #include "log.h"
-#include "path.h"
+#include "plan.h"
 #include "source.h"
 #include "units.h"
-#include "xalloc.h"
 
 #include "banned.h"
 
@@ -62,41 +61,17 @@ static bool check_config_has_position(const char *msg)
 	return colon[1] >= '0' && colon[1] <= '9';
 }
 
-/* Render one unit as plan and apply will; 0 or the error (logged). */
+/* Render one unit as plan and apply do; 0 or the error (logged). */
 static int check_config_unit(struct source *src, const struct unit *u)
 {
-	struct compose_options opts;
 	struct compose_project *project = NULL;
-	char **files = xcalloc(u->nfiles, sizeof(*files));
-	char *project_dir = path_join(source_root(src), u->path);
-	char *env_file = NULL;
-	int error;
+	int error = plan_render_unit(&project, u, src);
 
-	memset(&opts, 0, sizeof(opts));
-	/* Relative to the repository root, so messages name
-	 * "stacks/api/compose.yaml:3:5" and reads go through the source. */
-	for (size_t i = 0; i < u->nfiles; i++)
-		files[i] = path_join(u->path, u->files[i]);
-	if (u->env_file)
-		env_file = path_join(u->path, u->env_file);
-	opts.files = (const char *const *)files;
-	opts.nfiles = u->nfiles;
-	opts.env_file = env_file;
-	opts.project_name = u->project;
-	opts.project_dir = project_dir;
-	opts.read_file = source_read_cb;
-	opts.read_data = src;
-	error = compose_load(&project, &opts);
 	if (error < 0 && check_config_has_position(err_last()))
 		log_errorx("%s", err_last());
 	else if (error < 0)
 		log_errorx("unit '%s': %s", u->name, err_last());
 	compose_project_free(project);
-	for (size_t i = 0; i < u->nfiles; i++)
-		free(files[i]);
-	free(files);
-	free(project_dir);
-	free(env_file);
 	return error;
 }
 

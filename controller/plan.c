@@ -123,12 +123,10 @@ static const char *plan_relative(const char *msg, const char *root)
 	return msg;
 }
 
-/* Render the unit's files from the source (compose paths are absolute
- * under the source root, so marks and relative mounts resolve there). */
-static int plan_render(struct unit_plan *p, const struct unit *u,
-		       struct context *ctx)
+int plan_render_unit(struct compose_project **out, const struct unit *u,
+		     struct source *src)
 {
-	const char *root = source_root(ctx->source);
+	const char *root = source_root(src);
 	char *dir = path_join(root, u->path);
 	char **files = xcalloc(u->nfiles + 1, sizeof(*files));
 	char *env_file = u->env_file ? path_join(dir, u->env_file) : NULL;
@@ -144,8 +142,15 @@ static int plan_render(struct unit_plan *p, const struct unit *u,
 	o.project_name = u->project;
 	o.project_dir = dir;
 	o.read_file = source_read_cb;
-	o.read_data = ctx->source;
-	error = compose_load(&p->desired, &o);
+	o.read_data = src;
+	error = compose_load(out, &o);
+	if (error < 0) {
+		/* Copied first: the message is rewritten from itself. */
+		char *msg = xstrdup(plan_relative(err_last(), root));
+
+		err_set(error, "%s", msg);
+		free(msg);
+	}
 	for (size_t i = 0; i < u->nfiles; i++)
 		free(files[i]);
 	free(files);
@@ -172,9 +177,8 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	p.commit = commit ? xstrdup(commit) : NULL;
 	p.findings = json_array();
 
-	if (plan_render(&p, u, ctx) < 0) {
-		plan_fail(&p, UNIT_ERROR,
-			  plan_relative(err_last(), source_root(ctx->source)));
+	if (plan_render_unit(&p.desired, u, ctx->source) < 0) {
+		plan_fail(&p, UNIT_ERROR, err_last());
 		goto done;
 	}
 	error = state_load(&p.recorded, ctx->config->state_dir, u->name);

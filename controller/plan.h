@@ -125,6 +125,15 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	      const struct plan_options *opts);
 void unit_plan_release(struct unit_plan *p);
 
+/*
+ * Render a unit's compose files from the source, as plan and apply do:
+ * paths absolute under the source root (relative mounts resolve in the
+ * tree), reads through the source; an error message names files by their
+ * path in the repository ("stacks/api/compose.yaml:3:5: ...").
+ */
+int plan_render_unit(struct compose_project **out, const struct unit *u,
+		     struct source *src);
+
 /* The unit object of DESIGN 4.5 (new reference). */
 json_t *plan_unit_json(const struct unit_plan *p);
 
