@@ -52,6 +52,8 @@ const char *obs_str(const json_t *obj, const char *key); /* NULL: absent */
 long long obs_int(const json_t *obj, const char *key);	 /* 0: absent */
 /* A list of strings as a SEQ node; NULL when not an array. */
 struct ynode *obs_str_list(const json_t *arr);
+/* Does a sequence hold the string s? */
+bool obs_seq_has(const struct ynode *seq, const char *s);
 /* Put value (may be NULL: nothing) under key. */
 void obs_put(struct ynode *map, const char *key, struct ynode *value);
 /* Put a collection if it has items, or if desired has the key with an

@@ -359,7 +359,7 @@ static char *expose_text(const char *key)
 	return xstrdup(key);
 }
 
-static bool seq_has_str(const struct ynode *seq, const char *s)
+bool obs_seq_has(const struct ynode *seq, const char *s)
 {
 	size_t i;
 
@@ -405,7 +405,7 @@ static void observe_expose(struct ynode *svc, const json_t *cfg,
 		text = expose_text(key);
 		/* Ports are exposed by their bindings and by the image too;
 		 * only what neither explains is an `expose` entry. */
-		if (seq_has_str(dex, text) || (!port_is_published(ports, key) &&
+		if (obs_seq_has(dex, text) || (!port_is_published(ports, key) &&
 					       !json_object_get(iexp, key)))
 			ynode_seq_push(out, ynode_new_str(text, NULL));
 		free(text);

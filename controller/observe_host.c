@@ -48,17 +48,6 @@ void observe_order_like(struct ynode *seq, const struct ynode *desired)
 	free(used);
 }
 
-static bool obs_seq_has(const struct ynode *seq, const char *s)
-{
-	size_t i;
-
-	for (i = 0; seq && seq->kind == YNODE_SEQ && i < seq->u.seq.n; i++)
-		if (seq->u.seq.items[i]->kind == YNODE_STR &&
-		    !strcmp(seq->u.seq.items[i]->text, s))
-			return true;
-	return false;
-}
-
 static void put_str(struct ynode *map, const char *key, const char *s)
 {
 	if (s && *s)
