@@ -511,7 +511,6 @@ const char *source_git_describe(const struct source_git *g)
 
 /* Symbolic links inside the tree are followed (as the plain directory
  * source follows them), as long as they stay inside it. */
-#define SOURCE_GIT_MAX_LINKS 8
 
 int source_git_read(struct source_git *g, const char *relpath, struct buf *out)
 {

@@ -112,19 +112,123 @@ void source_git_clean_temps(const char *path)
 	free(dir);
 }
 
-/* A link is written only when it stays inside the tree: a bind mount of
- * "./data" must not become a bind mount of whatever it points to. */
-static bool source_git_link_inside(const char *rel, const char *target)
+/*
+ * A link is written only when it stays inside the tree: a bind mount of
+ * "./data" must not become a bind mount of whatever it points to. The
+ * target is walked through the commit's tree as the kernel would walk the
+ * written copy: a component that is itself a link is followed (so that
+ * "e -> l/.." with "l -> ." is seen to leave the tree, which a lexical
+ * check of "l/.." would miss); past a missing component the walk goes on
+ * lexically (the kernel would stop there).
+ */
+struct source_git_walk {
+	git_repository *repo;
+	git_tree *root;
+	char **seg; /* the directory the walk stands in, from the root */
+	size_t n, cap;
+	unsigned links;
+};
+
+static void source_git_walk_pop(struct source_git_walk *w)
 {
-	char *dir, *joined;
+	free(w->seg[--w->n]);
+}
+
+static char *source_git_walk_path(const struct source_git_walk *w)
+{
+	struct buf b = BUF_INIT(8192);
+	char *s;
+
+	for (size_t i = 0; i < w->n; i++)
+		buf_printf(&b, "%s%s", i ? "/" : "", w->seg[i]);
+	s = xstrdup(buf_cstr(&b));
+	buf_release(&b);
+	return s;
+}
+
+/* The link target of the entry at the walk's path, or NULL when it is no
+ * link (a directory, a file, or nothing). */
+static char *source_git_walk_link(struct source_git_walk *w, bool *bad)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	char *path = source_git_walk_path(w), *target = NULL;
+
+	if (git_tree_entry_bypath(&e, w->root, path) == 0 &&
+	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK) {
+		if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0 ||
+		    git_blob_rawsize(blob) > 4096)
+			*bad = true;
+		else
+			target = xstrndup(git_blob_rawcontent(blob),
+					  (size_t)git_blob_rawsize(blob));
+	}
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	free(path);
+	return target;
+}
+
+static bool source_git_walk(struct source_git_walk *w, const char *path)
+{
+	const char *p = path;
+	bool inside = true;
+
+	if (!*path || path_is_abs(path))
+		return false;
+	while (*p && inside) {
+		size_t len = strcspn(p, "/");
+		char *target;
+		bool bad = false;
+
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* "" (a doubled slash) or "." */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (!w->n)
+				inside = false;
+			else
+				source_git_walk_pop(w);
+		} else {
+			if (w->n == w->cap) {
+				w->cap = w->cap ? 2 * w->cap : 8;
+				w->seg =
+				    xrealloc(w->seg, w->cap * sizeof(*w->seg));
+			}
+			w->seg[w->n++] = xstrndup(p, len);
+			target = source_git_walk_link(w, &bad);
+			if (bad) {
+				inside = false;
+			} else if (target) {
+				/* The link resolves from its own directory. */
+				source_git_walk_pop(w);
+				inside = ++w->links <= SOURCE_GIT_MAX_LINKS &&
+					 source_git_walk(w, target);
+			}
+			free(target);
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return inside;
+}
+
+static bool source_git_link_inside(git_repository *repo, git_tree *root,
+				   const char *rel, const char *target)
+{
+	struct source_git_walk w;
+	char *dir = path_dirname(rel);
 	bool inside;
 
-	if (!*target || path_is_abs(target))
-		return false;
-	dir = path_dirname(rel);
-	joined = path_join(dir, target);
-	inside = strcmp(joined, "..") && strncmp(joined, "../", 3);
-	free(joined);
+	memset(&w, 0, sizeof(w));
+	w.repo = repo;
+	w.root = root;
+	/* The link's own directory is a real directory of the tree. */
+	inside = (!strcmp(dir, ".") || source_git_walk(&w, dir)) &&
+		 source_git_walk(&w, target);
+	while (w.n)
+		source_git_walk_pop(&w);
+	free(w.seg);
 	free(dir);
 	return inside;
 }
@@ -278,16 +382,24 @@ static int source_git_put_dir(const char *path, mode_t mode)
 	return 0;
 }
 
-static int source_git_sync_dir(git_repository *repo, git_tree *old,
+/* One sync: the repository and the new commit's root tree (for links). */
+struct source_git_sync {
+	git_repository *repo;
+	git_tree *root;
+};
+
+static int source_git_sync_dir(const struct source_git_sync *sy, git_tree *old,
 			       git_tree *tree, const char *rel,
 			       const char *dir);
 
 /* One entry of the new tree at path (rel for messages and the link rule);
  * oe is the same name in the old tree, NULL when unknown. */
-static int source_git_sync_entry(git_repository *repo, const git_tree_entry *oe,
+static int source_git_sync_entry(const struct source_git_sync *sy,
+				 const git_tree_entry *oe,
 				 const git_tree_entry *e, const char *rel,
 				 const char *path)
 {
+	git_repository *repo = sy->repo;
 	git_filemode_t mode = git_tree_entry_filemode(e);
 	git_tree *sub = NULL, *oldsub = NULL;
 	git_blob *blob = NULL;
@@ -308,7 +420,7 @@ static int source_git_sync_entry(git_repository *repo, const git_tree_entry *oe,
 			break;
 		}
 		subrel = xasprintf("%s/", rel);
-		error = source_git_sync_dir(repo, oldsub, sub, subrel, path);
+		error = source_git_sync_dir(sy, oldsub, sub, subrel, path);
 		break;
 	case GIT_OBJECT_BLOB:
 		if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0) {
@@ -326,7 +438,7 @@ static int source_git_sync_entry(git_repository *repo, const git_tree_entry *oe,
 		}
 		target = xstrndup(git_blob_rawcontent(blob),
 				  (size_t)git_blob_rawsize(blob));
-		if (source_git_link_inside(rel, target)) {
+		if (source_git_link_inside(repo, sy->root, rel, target)) {
 			error = source_git_put_link(path, target);
 			break;
 		}
@@ -351,7 +463,7 @@ static int source_git_sync_entry(git_repository *repo, const git_tree_entry *oe,
 /* Make dir hold tree. With old (what dir held), entries that did not
  * change are skipped and old's entries gone from tree removed; without,
  * every entry is checked and anything in dir not in tree removed. */
-static int source_git_sync_dir(git_repository *repo, git_tree *old,
+static int source_git_sync_dir(const struct source_git_sync *sy, git_tree *old,
 			       git_tree *tree, const char *rel, const char *dir)
 {
 	size_t i, n = git_tree_entrycount(tree);
@@ -371,7 +483,7 @@ static int source_git_sync_dir(git_repository *repo, git_tree *old,
 			continue;
 		path = path_join(dir, git_tree_entry_name(e));
 		erel = xasprintf("%s%s", rel, git_tree_entry_name(e));
-		error = source_git_sync_entry(repo, oe, e, erel, path);
+		error = source_git_sync_entry(sy, oe, e, erel, path);
 		free(erel);
 		free(path);
 	}
@@ -399,8 +511,61 @@ static int source_git_sync_dir(git_repository *repo, git_tree *old,
 	return error;
 }
 
+/* After an update that skipped unchanged entries: a link that did not
+ * change may now lead outside through one that did ("l" turned into "."
+ * under "e -> l/.."). Every link of the tree is checked again. */
+struct source_git_relink {
+	const struct source_git_sync *sy;
+	const char *dir;
+	int error;
+};
+
+static int source_git_relink_cb(const char *root, const git_tree_entry *e,
+				void *payload)
+{
+	struct source_git_relink *r = payload;
+	git_blob *blob = NULL;
+	char *rel, *target = NULL, *path;
+
+	if (git_tree_entry_filemode(e) != GIT_FILEMODE_LINK)
+		return 0;
+	rel = xasprintf("%s%s", root, git_tree_entry_name(e));
+	if (git_blob_lookup(&blob, r->sy->repo, git_tree_entry_id(e)) == 0)
+		target = xstrndup(git_blob_rawcontent(blob),
+				  (size_t)git_blob_rawsize(blob));
+	if (!target ||
+	    !source_git_link_inside(r->sy->repo, r->sy->root, rel, target)) {
+		path = path_join(r->dir, rel);
+		if (access(path, F_OK) == 0 || errno != ENOENT)
+			log_warnx("'%s': symbolic link leaves the repository, "
+				  "removed",
+				  rel);
+		if (source_git_rmtree(path) < 0)
+			r->error = -1;
+		free(path);
+	}
+	free(target);
+	git_blob_free(blob);
+	free(rel);
+	return r->error;
+}
+
 int source_git_sync_tree(git_repository *repo, git_tree *old, git_tree *tree,
 			 const char *dir)
 {
-	return source_git_sync_dir(repo, old, tree, "", dir);
+	struct source_git_sync sy = {repo, tree};
+	struct source_git_relink r = {&sy, dir, 0};
+	int error;
+
+	if ((error = source_git_sync_dir(&sy, old, tree, "", dir)) < 0 || !old)
+		return error;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, source_git_relink_cb, &r) <
+	    0) {
+		if (r.error < 0)
+			return r.error;
+		return err_set(
+		    MOOR_EIO, "cannot walk the tree of '%s': %s", dir,
+		    git_error_last() ? git_error_last()->message : "?");
+	}
+	return 0;
 }

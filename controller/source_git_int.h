@@ -82,6 +82,9 @@ int source_git_known_hosts_check(const char *text, const char *host,
 /* ssh URL -> known_hosts host name (NULL for other transports). */
 char *source_git_ssh_host(const char *url);
 
+/* Symbolic links followed in one resolution, as ELOOP would stop them. */
+#define SOURCE_GIT_MAX_LINKS 8
+
 /* Remove a directory tree (no error when it does not exist). */
 int source_git_rmtree(const char *dir);
 /* mkdtemp("<path>.tmp-XXXXXX"); the result is freed by the caller. */

@@ -526,6 +526,62 @@ static ino_t inode(const char *dir, const char *rel)
 
 /* A container bind-mounts tree/conf: a push must not swap the directory
  * under it, only the file that changed. */
+/* Links through links: resolved as the kernel would walk the copy. */
+static void test_source_git__materialize_link_chains(void **state)
+{
+	struct fixture *f = *state;
+	struct source_git *g = NULL;
+	char dir[160];
+
+	/* l -> . makes "l/.." the parent of the tree; s -> sub/.. stays. */
+	assert_int_equal(
+	    sh("cd %s && mkdir -p sub/d && printf x > sub/d/f && "
+	       "ln -s . l && ln -s l/.. e && ln -s l/l/compose.yaml "
+	       "ok && ln -s sub/d/../.. s && ln -s sub/d sd && "
+	       "ln -s sd/../.. top && ln -s sd/../../.. esc && ln -s m m2 && "
+	       "ln -s m2 m && "
+	       "git add -A && " GIT "commit -qm links && git push "
+	       "-q origin main 2>/dev/null",
+	       f->work),
+	    0);
+	snprintf(dir, sizeof(dir), "%s/state/tree", f->dir);
+	assert_int_equal(source_git_open(&g, &f->o), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(exists(dir, "l"));
+	assert_false(exists(dir, "e"));
+	file_is(dir, "ok", "v1");
+	assert_true(exists(dir, "s"));
+	assert_true(exists(dir, "sd"));
+	/* sd/.. is sub, sub/.. the tree, one more ".." leaves it (a
+	 * lexical check would have refused "top" as well). */
+	assert_true(exists(dir, "top"));
+	assert_false(exists(dir, "esc"));
+	assert_false(exists(dir, "m"));
+	assert_false(exists(dir, "m2"));
+	/* An unchanged link that leaves through a changed one: "x -> k/.."
+	 * is inside while k is a directory, outside once k -> ".". */
+	assert_int_equal(
+	    sh("cd %s && mkdir k && printf y > k/y && ln -s k/.. x "
+	       "&& git add -A && " GIT "commit -qm k && git push "
+	       "-q origin main 2>/dev/null",
+	       f->work),
+	    0);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(exists(dir, "x"));
+	assert_int_equal(sh("cd %s && git rm -qr k && ln -s . k && git add -A "
+			    "&& " GIT
+			    "commit -qm k2 && git push -q origin main "
+			    "2>/dev/null",
+			    f->work),
+			 0);
+	assert_int_equal(source_git_fetch(g, NULL), 0);
+	assert_int_equal(source_git_materialize(g, dir), 0);
+	assert_true(exists(dir, "k"));
+	assert_false(exists(dir, "x"));
+	source_git_free(g);
+}
+
 static void test_source_git__materialize_keeps_directories(void **state)
 {
 	struct fixture *f = *state;
@@ -859,6 +915,7 @@ int main(void)
 	    T(test_source_git__missing_branch_is_not_found),
 	    T(test_source_git__read_stays_inside_the_tree),
 	    T(test_source_git__materialize_writes_the_tree),
+	    T(test_source_git__materialize_link_chains),
 	    T(test_source_git__materialize_keeps_directories),
 	    T(test_source_git__materialize_adds_and_removes),
 	    T(test_source_git__failed_materialize_is_retried),
