@@ -60,6 +60,11 @@ static const struct config_option config_options[] = {
 	       repository.branch),
     CONFIG_OPT("repository.poll_interval", CONFIG_DURATION, false, "60s",
 	       repository.poll_interval_ms),
+    /* A fetch (or the first clone) that has not finished by then is
+     * killed: a server that accepts and never answers must not hold the
+     * loop. */
+    CONFIG_OPT("repository.fetch_timeout", CONFIG_DURATION, false, "120s",
+	       repository.fetch_timeout_ms),
     CONFIG_OPT("repository.username", CONFIG_STRING, false, NULL,
 	       repository.username),
     CONFIG_OPT("repository.password_file", CONFIG_PATH, false, NULL,

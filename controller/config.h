@@ -22,6 +22,7 @@ struct config {
 		    *url; /* https://, ssh://, git://, file:// or a directory */
 		char *branch;	       /* default "main" */
 		long poll_interval_ms; /* default 60 s */
+		long fetch_timeout_ms; /* default 120 s */
 		char *username;
 		char *password_file;
 		char *ssh_key_file;

@@ -116,7 +116,10 @@ int context_open(struct context *out, const char *config_path,
 		goto cleanup;
 	if ((error = config_load(&ctx.config, path)) < 0)
 		goto cleanup;
-	if ((error = source_open(&ctx.source, ctx.config)) < 0)
+	error = (flags & CONTEXT_ASIDE)
+		    ? source_open_aside(&ctx.source, ctx.config)
+		    : source_open(&ctx.source, ctx.config);
+	if (error < 0)
 		goto cleanup;
 	if (!(flags & CONTEXT_NO_FETCH) &&
 	    (error = source_fetch(ctx.source, NULL)) < 0)

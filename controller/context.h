@@ -35,6 +35,9 @@ enum {
 	CONTEXT_ENGINE = 1u << 0,
 	/* Use the commit pinned by the last fetch (git sources). */
 	CONTEXT_NO_FETCH = 1u << 1,
+	/* Open the source aside (source_open_aside): a reload trying a new
+	 * repository or branch. */
+	CONTEXT_ASIDE = 1u << 2,
 };
 
 /*

@@ -24,6 +24,8 @@
 #include "err.h"
 #include "log.h"
 #include "run_schedule.h"
+#include "source.h"
+#include "source_git.h"
 #include "state.h"
 #include "units.h"
 #include "xalloc.h"
@@ -448,6 +450,47 @@ static void run_round(struct controller *c, bool forced)
 	free(due);
 }
 
+static bool run_str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+/*
+ * Before a reloaded config is opened: a new repository or branch is
+ * cloned aside and its registry loaded there first, so that a reload that
+ * fails leaves the clone and the tree the units run from untouched. On
+ * success the aside clone replaces the clone (the running context, which
+ * reads from it, is closed first).
+ */
+static int run_reload_source(struct controller *c, const struct config *ncfg)
+{
+	const struct config *ocfg = c->have_ctx ? c->ctx.config : NULL;
+	struct context aside;
+
+	if (strcmp(ncfg->state_dir, c->state_dir))
+		return err_set(MOOR_EINVAL,
+			       "'state_dir' cannot change while mooring runs "
+			       "(it holds the lock of '%s'): restart it",
+			       c->state_dir);
+	if (!ocfg || config_repo_is_local(ncfg) ||
+	    (!run_str_differs(ocfg->repository.url, ncfg->repository.url) &&
+	     !run_str_differs(ocfg->repository.branch,
+			      ncfg->repository.branch)))
+		return 0;
+	log_info("reload: trying '%s' (branch %s) aside", ncfg->repository.url,
+		 ncfg->repository.branch ? ncfg->repository.branch : "main");
+	memset(&aside, 0, sizeof(aside));
+	if (context_open(&aside, c->config_path, NULL, 0,
+			 CONTEXT_ASIDE | CONTEXT_NO_FETCH) < 0) {
+		source_aside_remove(ncfg);
+		return -1;
+	}
+	context_release(&aside);
+	context_release(&c->ctx);
+	c->have_ctx = false;
+	return source_aside_promote(ncfg);
+}
+
 static void run_reload(struct controller *c)
 {
 	struct config *ncfg = NULL, *old = c->config;
@@ -455,6 +498,7 @@ static void run_reload(struct controller *c)
 	long long now = run_now_ms();
 
 	if (config_load(&ncfg, c->config_path) < 0 ||
+	    run_reload_source(c, ncfg) < 0 ||
 	    run_open_context(c, CONTEXT_NO_FETCH) < 0) {
 		log_errorx("reload of '%s' failed, the running config stays: "
 			   "%s",
@@ -536,6 +580,17 @@ static int run_once(struct controller *c)
 }
 
 /* --- lifecycle ----------------------------------------------------------- */
+
+static bool run_stopping(void *data)
+{
+	struct controller *c = data;
+	bool stop;
+
+	pthread_mutex_lock(&c->mu);
+	stop = c->stop;
+	pthread_mutex_unlock(&c->mu);
+	return stop;
+}
 
 static void run_init(struct controller *c)
 {
@@ -627,6 +682,11 @@ int run_controller(int *exit_out, const struct run_options *o)
 		goto cleanup;
 	}
 	sig_started = true;
+	/* A fetch (or the first clone) in progress when SIGTERM comes is
+	 * killed rather than waited for. */
+	source_git_set_cancel(run_stopping, c);
+	/* What a reload that died half-way tried aside. */
+	source_aside_remove(c->config);
 	/* Start from the commit already pinned: a remote that is down now
 	 * must not keep the controller (and its status) from running. */
 	if (run_open_context(c, CONTEXT_NO_FETCH) < 0) {
@@ -649,6 +709,7 @@ int run_controller(int *exit_out, const struct run_options *o)
 		run_loop(c);
 	error = 0;
 cleanup:
+	source_git_set_cancel(NULL, NULL);
 	if (services)
 		run_services_stop(c);
 	if (sig_started) {

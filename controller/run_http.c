@@ -377,22 +377,17 @@ cleanup:
 	return error;
 }
 
-/* Start the server with the secret given (taken over: the server may
- * keep pointing at it, so it lives until the server is stopped). */
-static int run_server_start(struct controller *c, const struct config *cfg,
-			    char *secret, size_t secret_len)
+/* Start a server for cfg serving secret (which must outlive it). */
+static int run_server_make(struct server **out, struct controller *c,
+			   const struct config *cfg, const char *secret,
+			   size_t secret_len)
 {
 	struct server_options so;
-	struct server *s = NULL;
-	int error;
 
-	run_secret_free(c->secret, c->secret_len);
-	c->secret = secret;
-	c->secret_len = secret_len;
 	memset(&so, 0, sizeof(so));
 	so.listen = cfg->listen;
-	so.secret = c->secret;
-	so.secret_len = c->secret_len;
+	so.secret = secret;
+	so.secret_len = secret_len;
 	so.allow_insecure_webhooks = cfg->allow_insecure_webhooks;
 	so.hooks.metrics = run_http_metrics;
 	so.hooks.units = run_http_units;
@@ -401,8 +396,20 @@ static int run_server_start(struct controller *c, const struct config *cfg,
 	so.hooks.not_ready = run_http_not_ready;
 	so.hooks.trigger_poll = run_http_trigger_poll;
 	so.hooks.data = c;
-	if ((error = server_start(&s, &so)) < 0)
-		return error;
+	return server_start(out, &so);
+}
+
+/* Make s the server, and its secret (taken over) the controller's; the
+ * previous server must be stopped already (it pointed at the old
+ * secret, freed here). */
+static void run_server_install(struct controller *c, const struct config *cfg,
+			       struct server *s, char *secret,
+			       size_t secret_len)
+{
+	if (c->secret != secret)
+		run_secret_free(c->secret, c->secret_len);
+	c->secret = secret;
+	c->secret_len = secret_len;
 	if (!c->secret)
 		log_warnx("no 'webhook_secret_file': /hooks/git is off "
 			  "(allow_insecure_webhooks)");
@@ -410,7 +417,6 @@ static int run_server_start(struct controller *c, const struct config *cfg,
 	pthread_mutex_lock(&c->mu);
 	c->server = s;
 	pthread_mutex_unlock(&c->mu);
-	return 0;
 }
 
 static int run_events_start(struct controller *c, const struct config *cfg)
@@ -459,13 +465,18 @@ static void run_events_stop(struct controller *c)
 
 int run_services_start(struct controller *c)
 {
+	struct server *s = NULL;
 	char *secret = NULL;
 	size_t len = 0;
 	int error;
 
-	if ((error = run_read_secret(&secret, &len, c->config)) < 0 ||
-	    (error = run_server_start(c, c->config, secret, len)) < 0)
+	if ((error = run_read_secret(&secret, &len, c->config)) < 0)
 		return error;
+	if ((error = run_server_make(&s, c, c->config, secret, len)) < 0) {
+		run_secret_free(secret, len);
+		return error;
+	}
+	run_server_install(c, c->config, s, secret, len);
 	if ((error = run_events_start(c, c->config)) < 0) {
 		run_server_stop(c);
 		return error;
@@ -484,38 +495,62 @@ static bool run_str_differs(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
+/*
+ * A new listen address is bound while the old one still serves, so that a
+ * reload to an address that cannot be bound changes nothing: the old
+ * server goes on and the running config keeps its listen settings (what
+ * `status` and the next reload compare against). The same address with a
+ * new secret needs the port back first: stopped, then started again (with
+ * the old settings when the new start fails).
+ */
 int run_services_reload(struct controller *c, const struct config *old)
 {
-	const struct config *now = c->config;
-	char *secret = NULL, *old_secret = NULL;
-	size_t len = 0, old_len = c->secret_len;
+	struct config *now = c->config;
+	struct server *s = NULL;
+	char *secret = NULL;
+	size_t len = 0;
+	bool moved;
 	int error = 0;
 
 	if ((error = run_read_secret(&secret, &len, now)) < 0)
 		return error;
+	moved = run_str_differs(old->listen, now->listen);
 	/* A rotated secret (same file, new content) needs a restart too. */
-	if (run_str_differs(old->listen, now->listen) ||
-	    old->allow_insecure_webhooks != now->allow_insecure_webhooks ||
-	    len != c->secret_len || (len && memcmp(secret, c->secret, len))) {
-		run_server_stop(c);
-		if (c->secret) {
-			old_secret = xmalloc(old_len + 1);
-			memcpy(old_secret, c->secret, old_len + 1);
-		}
-		if ((error = run_server_start(c, now, secret, len)) < 0) {
+	if (!moved &&
+	    old->allow_insecure_webhooks == now->allow_insecure_webhooks &&
+	    len == c->secret_len && (!len || !memcmp(secret, c->secret, len))) {
+		run_secret_free(secret, len);
+	} else {
+		if (!moved)
+			run_server_stop(c);
+		if ((error = run_server_make(&s, c, now, secret, len)) == 0) {
+			if (moved)
+				run_server_stop(c);
+			run_server_install(c, now, s, secret, len);
+		} else {
 			char *why = xstrdup(err_last());
 
-			/* Serve as before rather than not at all. */
-			if (run_server_start(c, old, old_secret, old_len) < 0)
-				log_errorx("the HTTP server is down: %s",
-					   err_last());
-			old_secret = NULL;
-			error = err_set(error, "%s", why);
+			run_secret_free(secret, len);
+			free(now->listen);
+			now->listen = old->listen ? xstrdup(old->listen) : NULL;
+			now->allow_insecure_webhooks =
+			    old->allow_insecure_webhooks;
+			if (!moved) {
+				/* Serve as before rather than not at all. */
+				if (run_server_make(&s, c, old, c->secret,
+						    c->secret_len) < 0)
+					log_errorx(
+					    "the HTTP server is down: %s",
+					    err_last());
+				else
+					run_server_install(c, old, s, c->secret,
+							   c->secret_len);
+			}
+			error =
+			    err_set(error, "%s; the HTTP server stays on '%s'",
+				    why, now->listen ? now->listen : "");
 			free(why);
 		}
-		run_secret_free(old_secret, old_len);
-	} else {
-		run_secret_free(secret, len);
 	}
 	if (run_str_differs(old->docker_socket, now->docker_socket)) {
 		run_events_stop(c);

@@ -12,12 +12,15 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "err.h"
+#include "log.h"
 #include "path.h"
 #include "source_git.h"
 #include "xalloc.h"
@@ -80,7 +83,19 @@ static int source_git_refresh_tree(struct source *s)
 	return 0;
 }
 
-int source_open(struct source **out, const struct config *c)
+/* "<state_dir>/<name><suffix>", new string. */
+static char *source_state_path(const struct config *c, const char *name,
+			       const char *suffix)
+{
+	char *base = path_join(c->state_dir, name);
+	char *p = xasprintf("%s%s", base, suffix);
+
+	free(base);
+	return p;
+}
+
+static int source_open_at(struct source **out, const struct config *c,
+			  const char *suffix)
 {
 	struct source_git_options o;
 	struct source *s = NULL;
@@ -90,7 +105,7 @@ int source_open(struct source **out, const struct config *c)
 	if (config_repo_is_local(c))
 		return source_open_dir(out, c->repository.url);
 	memset(&o, 0, sizeof(o));
-	cache = path_join(c->state_dir, "repo");
+	cache = source_state_path(c, "repo", suffix);
 	o.url = c->repository.url;
 	o.branch = c->repository.branch;
 	o.cache_dir = cache;
@@ -100,8 +115,9 @@ int source_open(struct source **out, const struct config *c)
 	o.known_hosts_file = c->repository.known_hosts_file;
 	o.ca_file = c->repository.ca_file;
 	o.allowed_signers_file = c->repository.allowed_signers_file;
+	o.fetch_timeout_ms = c->repository.fetch_timeout_ms;
 	s = xcalloc(1, sizeof(*s));
-	s->tree_dir = path_join(c->state_dir, "tree");
+	s->tree_dir = source_state_path(c, "tree", suffix);
 	if ((error = source_git_open(&s->git, &o)) < 0)
 		goto cleanup;
 	if (!source_git_commit(s->git) &&
@@ -115,6 +131,64 @@ int source_open(struct source **out, const struct config *c)
 cleanup:
 	source_free(s);
 	free(cache);
+	return error;
+}
+
+int source_open(struct source **out, const struct config *c)
+{
+	return source_open_at(out, c, "");
+}
+
+int source_open_aside(struct source **out, const struct config *c)
+{
+	source_aside_remove(c);
+	return source_open_at(out, c, SOURCE_ASIDE_SUFFIX);
+}
+
+void source_aside_remove(const struct config *c)
+{
+	static const char *const names[] = {"repo", "tree"};
+	static const char *const suffixes[] = {SOURCE_ASIDE_SUFFIX, ".old"};
+
+	for (size_t i = 0; i < 2; i++) {
+		for (size_t j = 0; j < 2; j++) {
+			char *p = source_state_path(c, names[i], suffixes[j]);
+
+			if (source_git_rmtree(p) < 0)
+				err_clear();
+			free(p);
+		}
+	}
+}
+
+/*
+ * The aside clone becomes the clone: "repo" -> "repo.old", "repo.next" ->
+ * "repo" (put back when the second rename fails), then the old one and
+ * the aside tree go. The tree itself is not swapped: containers
+ * bind-mount its directories, so the next open brings it to the new
+ * commit in place.
+ */
+int source_aside_promote(const struct config *c)
+{
+	char *repo = source_state_path(c, "repo", "");
+	char *next = source_state_path(c, "repo", SOURCE_ASIDE_SUFFIX);
+	char *old = source_state_path(c, "repo", ".old");
+	bool had = access(repo, F_OK) == 0;
+	int error = 0;
+
+	if (had && rename(repo, old) < 0) {
+		error = err_set_errno(MOOR_EIO, "cannot move '%s'", repo);
+	} else if (rename(next, repo) < 0) {
+		error = err_set_errno(MOOR_EIO, "cannot move '%s'", next);
+		if (had && rename(old, repo) < 0)
+			log_warnx("cannot put '%s' back: %s", repo,
+				  strerror(errno));
+	}
+	free(old);
+	free(next);
+	free(repo);
+	if (error == 0)
+		source_aside_remove(c);
 	return error;
 }
 

@@ -25,6 +25,20 @@ int source_open_dir(struct source **out, const char *dir);
  * under <state_dir>/repo with the pinned tree in <state_dir>/tree. Opening
  * touches the network only to make the first clone. */
 int source_open(struct source **out, const struct config *c);
+/*
+ * A reload to another repository or branch must not touch the clone and
+ * tree the running units use before the new registry is known to be
+ * good: source_open_aside() clones into "<state_dir>/repo.next" (tree in
+ * "tree.next"; leftovers of an earlier attempt removed first); once the
+ * new registry loaded, source_aside_promote() makes that clone the clone
+ * (the sources opened on the old one must be freed first, and the tree
+ * is brought to the new commit in place by the next source_open());
+ * source_aside_remove() drops an aside clone that failed.
+ */
+#define SOURCE_ASIDE_SUFFIX ".next"
+int source_open_aside(struct source **out, const struct config *c);
+int source_aside_promote(const struct config *c);
+void source_aside_remove(const struct config *c);
 /* Fetch the tracked branch and pin its tip (git; nothing for a
  * directory). *changed_out: the pinned commit moved. On error the last
  * pinned commit stays. */

@@ -60,6 +60,8 @@ static int source_git_fetch_into(struct source_git *g, git_repository *repo)
 	bool found = false;
 	int rc, error = -1;
 
+	if (source_git_child_enabled())
+		return source_git_fetch_child(g, git_repository_path(repo));
 	/* The _init functions: the INIT macros leave fields to -Wextra. */
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
@@ -391,6 +393,7 @@ static int source_git_copy_options(struct source_git *g,
 	g->ca_file = o->ca_file ? xstrdup(o->ca_file) : NULL;
 	g->allowed_signers_file =
 	    o->allowed_signers_file ? xstrdup(o->allowed_signers_file) : NULL;
+	g->fetch_timeout_ms = o->fetch_timeout_ms;
 	g->refname = xasprintf("refs/remotes/origin/%s", g->branch);
 	g->refspec = xasprintf("+refs/heads/%s:%s", g->branch, g->refname);
 	g->ssh_host = source_git_ssh_host(g->url);
@@ -445,6 +448,30 @@ int source_git_open(struct source_git **out, const struct source_git_options *o)
 	g = NULL;
 	error = 0;
 cleanup:
+	source_git_free(g);
+	return error;
+}
+
+int source_git_fetch_path(bool *local_out, const struct source_git_options *o)
+{
+	struct source_git *g = xcalloc(1, sizeof(*g));
+	git_repository *repo = NULL;
+	int rc, error = -1;
+
+	*local_out = false;
+	git_libgit2_init();
+	/* In the child: fetch here, whatever the parent's setting. */
+	source_git_use_child(NULL);
+	if ((error = source_git_copy_options(g, o)) < 0)
+		goto cleanup;
+	if ((rc = git_repository_open_bare(&repo, g->cache_dir)) < 0) {
+		error = source_git_error(g, rc, "cannot open the clone of");
+		goto cleanup;
+	}
+	error = source_git_fetch_into(g, repo);
+	*local_out = g->local_failure;
+cleanup:
+	git_repository_free(repo);
 	source_git_free(g);
 	return error;
 }

@@ -41,7 +41,26 @@ struct source_git_options {
 	const char *known_hosts_file;	  /* required for ssh:// */
 	const char *ca_file;		  /* PEM bundle for https */
 	const char *allowed_signers_file; /* optional signature gate */
+	/* With source_git_use_child(): a fetch not done by then is killed
+	 * (MOOR_ETIMEOUT). 0: 120 s. */
+	long long fetch_timeout_ms;
 };
+
+/*
+ * Run the network part of every fetch and clone in a child process, exe
+ * started again with the single argument SOURCE_GIT_CHILD_ARG (its main
+ * must then call source_git_child_main()), killed at the fetch timeout or
+ * when cancelled (libgit2 1.5 has no timeout of its own). Process-wide;
+ * exe NULL: fetch in this process (no timeout). "/proc/self/exe" names
+ * this executable even when it was replaced on disk since.
+ */
+#define SOURCE_GIT_CHILD_ARG "__git-fetch"
+void source_git_use_child(const char *exe);
+/* The child's main: options as JSON on stdin; returns the exit status. */
+int source_git_child_main(void);
+/* Polled (every 100 ms) while a child fetches: true kills it and the
+ * fetch fails with MOOR_ETIMEOUT. Process-wide; NULL: none. */
+void source_git_set_cancel(bool (*cancelled)(void *), void *data);
 
 /* Clone if needed, else open; resolve the last fetched tip if there is one
  * (source_git_commit() is NULL until a commit was resolved). No network
@@ -90,5 +109,8 @@ int source_git_read(struct source_git *g, const char *relpath, struct buf *out);
 int source_git_materialize(struct source_git *g, const char *dir);
 
 void source_git_free(struct source_git *g);
+
+/* Remove a directory tree (no error when it does not exist). */
+int source_git_rmtree(const char *dir);
 
 #endif

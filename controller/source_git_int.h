@@ -27,8 +27,9 @@ struct source_git {
 	char *known_hosts_file;
 	char *ca_file;
 	char *allowed_signers_file;
-	char *refname; /* refs/remotes/origin/<branch> */
-	char *refspec; /* +refs/heads/<branch>:<refname> */
+	long long fetch_timeout_ms; /* 0: SOURCE_GIT_FETCH_TIMEOUT_MS */
+	char *refname;		    /* refs/remotes/origin/<branch> */
+	char *refspec;		    /* +refs/heads/<branch>:<refname> */
 	/* ssh:// and scp-like URLs: the known_hosts name, "host" for port 22
 	 * else "[host]:port"; NULL for other transports. */
 	char *ssh_host;
@@ -50,6 +51,20 @@ struct source_git {
 	 * and cloned again; the remote's failures never cause that. */
 	bool local_failure;
 };
+
+#define SOURCE_GIT_FETCH_TIMEOUT_MS (120 * 1000)
+
+/* source_git_child.c: is a child set up (source_git_use_child)? */
+bool source_git_child_enabled(void);
+/* Fetch g's branch into the bare repository at repo_path in a child,
+ * killed at g's fetch timeout or when the cancel hook says so
+ * (MOOR_ETIMEOUT). Errors as the in-process fetch gives them. */
+int source_git_fetch_child(struct source_git *g, const char *repo_path);
+/* Remove the lock files a killed fetch into repo_path may have left. */
+void source_git_clear_locks(const struct source_git *g, const char *repo_path);
+/* source_git.c, in the child: fetch o's branch into o->cache_dir (an
+ * existing bare repository); *local_out: the clone's own failure. */
+int source_git_fetch_path(bool *local_out, const struct source_git_options *o);
 
 /* Fill callbacks for one network operation on g and reset its state. */
 void source_git_callbacks(struct source_git *g, git_remote_callbacks *cb);
@@ -85,8 +100,6 @@ char *source_git_ssh_host(const char *url);
 /* Symbolic links followed in one resolution, as ELOOP would stop them. */
 #define SOURCE_GIT_MAX_LINKS 8
 
-/* Remove a directory tree (no error when it does not exist). */
-int source_git_rmtree(const char *dir);
 /* mkdtemp("<path>.tmp-XXXXXX"); the result is freed by the caller. */
 int source_git_mktemp(char **out, const char *path);
 /* Remove "<path>.tmp-*" left by a crash. */

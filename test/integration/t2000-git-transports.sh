@@ -135,6 +135,47 @@ else
 	sed 's/^/#   /' "$TMP/git-daemon.log"
 fi
 
+# --- a server that accepts and never answers --------------------------------
+# libgit2 has no timeout of its own: the fetch runs in a child that is
+# killed at repository.fetch_timeout (here --fetch-timeout). The stalling
+# server takes the git daemon's port, so the clone above now fetches
+# from it.
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept())
+' "$gport" >"$TMP/stall.log" 2>&1 &
+server_pids="$server_pids $!"
+if wait_port "$gport"; then
+	for scheme in git http; do
+		t0=$(now_ms)
+		fetch --url "$scheme://127.0.0.1:$gport/infra.git" \
+			--cache-dir "$TMP/state/stall-$scheme/repo" --fetch-timeout 1000
+		t=$(($(now_ms) - t0))
+		check_last "$scheme:// server that never answers: a clone fails after the timeout ($t ms)" \
+			eval "test $RC -eq 1 -a $t -ge 1000 -a $t -lt 5000 && grep -q 'no answer within 1 s (repository.fetch_timeout)' '$ERR'"
+	done
+	check "a timed-out clone leaves no directory behind" \
+		test -z "$(find "$TMP/state/stall-git" "$TMP/state/stall-http" -mindepth 1 2>/dev/null)"
+	t0=$(now_ms)
+	fetch --url "$gurl" --cache-dir "$gcache" --fetch-timeout 1000
+	t=$(($(now_ms) - t0))
+	check_last "git://: a fetch from a server that never answers times out ($t ms)" \
+		eval "test $RC -eq 1 -a $t -lt 5000 && grep -q 'no answer within 1 s' '$ERR'"
+	fetch --url "$gurl" --cache-dir "$gcache" --no-fetch --read compose.yaml
+	check_last "git://: after the timeout the clone still serves the last commit" \
+		test "$RC" -eq 0 -a "$(printed_commit)" = "$gcommit"
+	check "git://: the killed fetch left no lock and no temporary pack" \
+		test -z "$(find "$gcache" -name '*.lock' ! -name mooring-fetch.lock -o -name 'pack_git2_*')"
+else
+	say_not_ok "stalling server listens on 127.0.0.1:$gport"
+fi
+
 # --- https: lighttpd + git http-backend, basic auth, private CA ------------
 tls=$TMP/tls
 mkdir -p "$tls"

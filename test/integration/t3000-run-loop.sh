@@ -115,13 +115,13 @@ hport=$(free_port)
 write_cfg() {
 	cat >"$cfg" <<EOF
 repository:
-  url: git://127.0.0.1:$gport/infra.git
+  url: git://127.0.0.1:$gport/${repo_name:-infra.git}
   branch: main
   poll_interval: $1
 stale_after: 3s
 state_dir: $state
 docker_socket: $DOCKER_SOCK
-listen: 127.0.0.1:$hport
+listen: 127.0.0.1:${listen_port:-$hport}
 allow_insecure_webhooks: true
 host: t3000
 EOF
@@ -258,6 +258,76 @@ check "SIGHUP: the config is reloaded (log line with poll_interval 2s)" \
 	wait_until 5 grep -q "reloaded '.*': poll_interval 2s" "$log"
 check "SIGHUP: the controller keeps running" kill -0 "$rpid"
 
+# A listen address that cannot be bound: the old one keeps serving, and
+# the running config keeps it (the next reload compares against it).
+busy=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1)
+time.sleep(600)
+' "$busy" &
+run_pids="$run_pids $!"
+wait_until 5 port_open "$busy"
+listen_port=$busy write_cfg 2s
+kill -HUP "$rpid"
+check "SIGHUP to a busy listen address: the reload says the server stays" \
+	wait_until 5 grep -q "the HTTP server stays on '127.0.0.1:$hport'" "$log"
+check "SIGHUP to a busy listen address: the old address still answers" \
+	curl -sf "http://127.0.0.1:$hport/healthz" -o /dev/null
+newport=$(free_port)
+listen_port=$newport write_cfg 2s
+kill -HUP "$rpid"
+check "SIGHUP to a free listen address: the new address answers" \
+	wait_until 5 curl -sf "http://127.0.0.1:$newport/healthz" -o /dev/null
+check "SIGHUP to a free listen address: the old one is closed" \
+	eval "! curl -sf 'http://127.0.0.1:$hport/healthz' -o /dev/null"
+
+# Another repository whose units.yaml is bad: tried aside, refused, and
+# the clone and tree the unit runs from are left as they were.
+git init -q --bare -b main "$srv/bad.git"
+git clone -q "$srv/bad.git" "$TMP/bad" 2>/dev/null
+mkdir -p "$TMP/bad/mooring"
+printf 'units:\n  - name: [oops\n' >"$TMP/bad/mooring/units.yaml"
+git -C "$TMP/bad" -c user.name=t -c user.email=t@example.com add -A
+git -C "$TMP/bad" -c user.name=t -c user.email=t@example.com commit -qm bad
+git -C "$TMP/bad" push -q origin HEAD:main 2>/dev/null
+tree_before=$(ls -i "$state/tree/stacks/app/compose.yaml" 2>/dev/null)
+listen_port=$newport repo_name=bad.git write_cfg 2s
+kill -HUP "$rpid"
+check "SIGHUP to a repository with a bad units.yaml: the reload fails" \
+	wait_until 10 grep -q "reload of '.*' failed, the running config stays: .*units.yaml" "$log"
+check "SIGHUP to a bad repository: the clone is still of infra.git" \
+	test "$(git -C "$state/repo" config remote.origin.url)" = "git://127.0.0.1:$gport/infra.git"
+check "SIGHUP to a bad repository: the tree is untouched" \
+	test "$(ls -i "$state/tree/stacks/app/compose.yaml" 2>/dev/null)" = "$tree_before"
+check "SIGHUP to a bad repository: nothing left aside" \
+	test ! -e "$state/repo.next" -a ! -e "$state/tree.next"
+# Another good repository (a copy): cloned aside, then it becomes the
+# clone; the tree is brought to its commit in place (same inodes).
+git clone -q --bare "$srv/infra.git" "$srv/infra2.git" 2>/dev/null
+nreload=$(grep -c "reloaded '.*': poll_interval 2s" "$log")
+reloaded_again() {
+	test "$(grep -c "reloaded '.*': poll_interval 2s" "$log")" -gt "$nreload"
+}
+listen_port=$newport repo_name=infra2.git write_cfg 2s
+kill -HUP "$rpid"
+check "SIGHUP to another good repository: reloaded" wait_until 10 reloaded_again
+check "SIGHUP to another good repository: the clone is of infra2.git" \
+	test "$(git -C "$state/repo" config remote.origin.url)" = "git://127.0.0.1:$gport/infra2.git"
+check "SIGHUP to another good repository: the tree kept its files in place" \
+	test "$(ls -i "$state/tree/stacks/app/compose.yaml" 2>/dev/null)" = "$tree_before"
+check "SIGHUP to another good repository: nothing left aside" \
+	test ! -e "$state/repo.next" -a ! -e "$state/tree.next" -a ! -e "$state/repo.old"
+nreload=$(grep -c "reloaded '.*': poll_interval 2s" "$log")
+listen_port=$newport write_cfg 2s
+kill -HUP "$rpid"
+check "SIGHUP back to infra.git: reloaded" wait_until 10 reloaded_again
+check "SIGHUP back to infra.git: the clone is of infra.git again" \
+	test "$(git -C "$state/repo" config remote.origin.url)" = "git://127.0.0.1:$gport/infra.git"
+hport=$newport
+
 # --- SIGTERM exits cleanly ------------------------------------------------------
 t0=$(now_ms)
 kill -TERM "$rpid"
@@ -307,5 +377,47 @@ check "restart after kill -9: the state file records ${c4:0:12}" \
 kill -TERM "$rpid"
 wait "$rpid"
 check "the restarted controller exits 0 on SIGTERM" test $? -eq 0
+
+# --- SIGTERM while a clone hangs --------------------------------------------------
+# A remote that accepts and never answers; fetch_timeout is 120 s by
+# default, so only the cancelled fetch child lets the controller stop.
+stall=$(free_port)
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept())
+' "$stall" &
+run_pids="$run_pids $!"
+wait_until 5 port_open "$stall"
+cat >"$TMP/stall.yaml" <<EOF
+repository:
+  url: git://127.0.0.1:$stall/infra.git
+state_dir: $TMP/stall-state
+docker_socket: $DOCKER_SOCK
+listen: 127.0.0.1:$(free_port)
+allow_insecure_webhooks: true
+EOF
+"$MOORING" run -c "$TMP/stall.yaml" >"$TMP/stall.log" 2>&1 </dev/null &
+spid=$!
+run_pids="$run_pids $spid"
+sleep 1.5
+check "a hanging clone: the controller is still running" kill -0 "$spid"
+t0=$(now_ms)
+kill -TERM "$spid"
+sgone() { ! kill -0 "$spid" 2>/dev/null; }
+wait_until 5 sgone
+wait "$spid"
+src=$?
+check "SIGTERM during a hanging clone: exits within 5 s ($(($(now_ms) - t0)) ms, status $src)" \
+	test "$(($(now_ms) - t0))" -le 5500 -a "$src" -le 1
+check "SIGTERM during a hanging clone: no fetch child left" \
+	test -z "$(pgrep -f '__git-fetch' || true)"
+check "SIGTERM during a hanging clone: no temporary clone left" \
+	test -z "$(find "$TMP/stall-state" -maxdepth 1 -name '*.tmp-*')"
 
 finish

@@ -6,12 +6,16 @@
  *             [--password-file F] [--ssh-key-file F] [--known-hosts-file F]
  *             [--ca-file F] [--allowed-signers-file F] [--read PATH]
  *             [--materialize DIR] [--fetches N] [--no-fetch]
+ *             [--fetch-timeout MS] [--in-process]
  *
  * Opens (cloning when needed), fetches N times (default 1), then prints
  *   commit <hex>
  *   changed <0|1>       (whether the last fetch moved the pinned commit)
  *   rewritten <0|1>
  * and, with --read, the file's content after a line "--- PATH".
+ * Fetches run in a child process as `mooring` runs them (the tool starts
+ * itself again with SOURCE_GIT_CHILD_ARG), killed after --fetch-timeout;
+ * --in-process fetches in this process instead.
  * On error: "git-fetch: <message>" on stderr, exit 1.
  */
 #include <getopt.h>
@@ -48,6 +52,8 @@ int main(int argc, char **argv)
 	    {"materialize", required_argument, NULL, 'm'},
 	    {"fetches", required_argument, NULL, 'n'},
 	    {"no-fetch", no_argument, NULL, 'N'},
+	    {"fetch-timeout", required_argument, NULL, 'T'},
+	    {"in-process", no_argument, NULL, 'I'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct source_git_options o = {0};
@@ -55,9 +61,11 @@ int main(int argc, char **argv)
 	struct buf content = BUF_INIT(16 * 1024 * 1024);
 	const char *readpath = NULL, *matdir = NULL;
 	long fetches = 1, i;
-	bool changed = false;
+	bool changed = false, in_process = false;
 	int c, rc = 1;
 
+	if (argc == 2 && !strcmp(argv[1], SOURCE_GIT_CHILD_ARG))
+		return source_git_child_main();
 	log_init("git-fetch", LOG_LEVEL_INFO);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -100,12 +108,20 @@ int main(int argc, char **argv)
 		case 'N':
 			fetches = 0;
 			break;
+		case 'T':
+			o.fetch_timeout_ms = strtoll(optarg, NULL, 10);
+			break;
+		case 'I':
+			in_process = true;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (!o.url || !o.cache_dir || optind != argc)
 		usage();
+	if (!in_process)
+		source_git_use_child("/proc/self/exe");
 	if (source_git_open(&g, &o) < 0)
 		goto fail;
 	for (i = 0; i < fetches; i++)
