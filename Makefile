@@ -95,7 +95,7 @@ fuzz:
 			-print_final_stats=0 build/fuzz/$$name.corpus $$( [ -d $$corpus ] && echo $$corpus ) 2>&1 | tail -n 2; \
 	done
 
-bench: mooring
+bench: mooring $(BUILD)/tools/rss-floor
 	@sh test/bench/run.sh
 
 LINT_FILES = $(wildcard controller/*.c controller/*.h test/unit/*.c test/unit/*.h \
@@ -132,6 +132,10 @@ $(BUILD)/tools/git-fetch: test/tools/git-fetch.c $(BUILD)/libmooring.a
 $(BUILD)/tools/events-watch: test/tools/events-watch.c $(BUILD)/libmooring.a
 	@mkdir -p $(BUILD)/tools
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(BUILD)/libmooring.a $(LDFLAGS_ALL) $(LIBS)
+# rss-floor: the RSS of the required libraries alone (make bench).
+$(BUILD)/tools/rss-floor: test/tools/rss-floor.c
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LDFLAGS_ALL) $(LIBS)
 
 clean:
 	rm -rf build mooring
