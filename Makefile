@@ -18,7 +18,11 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljanss
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wvla -Wmissing-prototypes \
        -Wshadow -Wformat=2 -Wpointer-arith -Wundef -Wno-unused-parameter
 OPT ?= -O2 -g
-CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -Icontroller $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+# Where the shipped default policies are read from (the environment
+# variable MOORING_POLICY_DIR overrides it at run time); the image puts
+# them in /usr/share/mooring/policies.
+POLICY_DIR ?= $(CURDIR)/policies
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -Icontroller -DMOORING_POLICY_DIR='"$(POLICY_DIR)"' $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 LDFLAGS_ALL = $(SAN) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 

@@ -40,6 +40,11 @@ put() {
 
 put "$MOORING" /usr/local/bin/mooring
 chmod 0755 "$rootfs/usr/local/bin/mooring"
+# The shipped default policies (the Dockerfile points MOORING_POLICY_DIR
+# at them).
+for f in "$root"/policies/*.yaml; do
+	put "$f" "/usr/share/mooring/policies/$(basename "$f")"
+done
 
 # ldd lines: "libx.so.1 => /path/libx.so.1 (0x...)", "/lib64/ld-linux... (0x...)",
 # "linux-vdso.so.1 (0x...)" (in the kernel, nothing to copy), or "=> not found".
