@@ -37,6 +37,16 @@ static const struct cli_command {
     {"status", cmd_status,
      "status  [-c CONFIG] [--format text|json]\n"
      "        (every unit's state from the state dir)"},
+    {"findings", cmd_findings,
+     "findings [-c CONFIG] [--open|--all] [--format text|json]\n"
+     "        (findings records from the state dir; exit 2 when some are "
+     "open)"},
+    {"accept", cmd_accept,
+     "accept  [-c CONFIG] --finding ID --reason TEXT\n"
+     "        (a finding's runtime values become accepted)"},
+    {"exception", cmd_exception,
+     "exception add [-c CONFIG] --unit U --incident ID --ttl DURATION\n"
+     "        [--service S]... [--field PATH]... [--reason TEXT]"},
     {"version", cmd_version, "version"},
 };
 

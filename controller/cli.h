@@ -42,5 +42,8 @@ int cmd_apply(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_findings(int argc, char **argv);
+int cmd_accept(int argc, char **argv);
+int cmd_exception(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compose.h"
 #include "config.h"
@@ -19,6 +20,7 @@
 #include "err.h"
 #include "log.h"
 #include "plan.h"
+#include "policy.h"
 #include "source.h"
 #include "units.h"
 
@@ -82,10 +84,14 @@ int cmd_check_config(int argc, char **argv)
 	struct source *src = NULL;
 	struct units units = {NULL, 0};
 	char *path = NULL;
+	struct policy policy;
+	char **expired = NULL;
+	size_t npolicy_expired = 0;
 	unsigned failed = 0;
 	int rc = EXIT_ERROR;
 	int parsed;
 
+	memset(&policy, 0, sizeof(policy));
 	parsed = check_config_args(&given, argc, argv);
 	if (parsed > 0) {
 		puts(CHECK_CONFIG_USAGE);
@@ -100,6 +106,18 @@ int cmd_check_config(int argc, char **argv)
 		rc = cli_fail();
 		goto cleanup;
 	}
+	/* The policies: the repo's over the shipped defaults, every error
+	 * with its file:line:col. */
+	if (policy_load(&policy, src) < 0) {
+		rc = cli_fail();
+		goto cleanup;
+	}
+	npolicy_expired = policy_expired(&expired, &policy, time(NULL));
+	for (size_t i = 0; i < npolicy_expired; i++) {
+		log_warnx("%s", expired[i]);
+		free(expired[i]);
+	}
+	free(expired);
 	for (size_t i = 0; i < units.n; i++)
 		if (check_config_unit(src, &units.items[i]) < 0)
 			failed++;
@@ -108,11 +126,16 @@ int cmd_check_config(int argc, char **argv)
 			       units.n, units.n == 1 ? "" : "s");
 		goto cleanup;
 	}
-	printf("check-config: %zu unit%s ok\n", units.n,
-	       units.n == 1 ? "" : "s");
+	printf("check-config: %zu unit%s ok, policies ok (%zu ownership "
+	       "rule%s, %zu exception%s, %zu auto-heal rule%s)\n",
+	       units.n, units.n == 1 ? "" : "s", policy.nownership,
+	       policy.nownership == 1 ? "" : "s", policy.nexceptions,
+	       policy.nexceptions == 1 ? "" : "s", policy.nauto_heal,
+	       policy.nauto_heal == 1 ? "" : "s");
 	rc =
 	    fflush(stdout) == 0 ? EXIT_OK : cli_failx("cannot write to stdout");
 cleanup:
+	policy_release(&policy);
 	units_release(&units);
 	source_free(src);
 	config_free(config);

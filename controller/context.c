@@ -4,6 +4,10 @@
  */
 #include "context.h"
 
+#include <time.h>
+
+#include "findings.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -124,7 +128,8 @@ int context_open(struct context *out, const char *config_path,
 	if (!(flags & CONTEXT_NO_FETCH) &&
 	    (error = source_fetch(ctx.source, NULL)) < 0)
 		goto cleanup;
-	if ((error = units_load(&ctx.units, ctx.source)) < 0)
+	if ((error = units_load(&ctx.units, ctx.source)) < 0 ||
+	    (error = context_load_policy(&ctx)) < 0)
 		goto cleanup;
 	if ((error = context_select(&ctx, unit_names, nunit_names)) < 0)
 		goto cleanup;
@@ -145,11 +150,68 @@ void context_release(struct context *ctx)
 		return;
 	engine_free(ctx->engine);
 	units_release(&ctx->units);
+	policy_release(&ctx->policy);
 	source_free(ctx->source);
 	config_free(ctx->config);
 	free(ctx->selected);
 	free(ctx->engine_error);
 	memset(ctx, 0, sizeof(*ctx));
+}
+
+int context_load_policy(struct context *ctx)
+{
+	struct policy np;
+	json_t *cli = NULL, *e;
+	size_t i;
+	int error;
+
+	memset(&np, 0, sizeof(np));
+	if ((error = policy_load(&np, ctx->source)) < 0)
+		return error;
+	if ((error = findings_exceptions_load(&cli, ctx->config->state_dir,
+					      time(NULL))) < 0) {
+		policy_release(&np);
+		return error;
+	}
+	json_array_foreach(cli, i, e)
+	{
+		struct policy_exception pe;
+		json_t *list;
+		size_t j;
+
+		memset(&pe, 0, sizeof(pe));
+		pe.incident =
+		    (char *)json_string_value(json_object_get(e, "incident"));
+		pe.unit = (char *)json_string_value(json_object_get(e, "unit"));
+		pe.reason =
+		    (char *)json_string_value(json_object_get(e, "reason"));
+		pe.expires = policy_parse_time(
+		    json_string_value(json_object_get(e, "expires")));
+		pe.origin = "cli";
+		if (!pe.incident || !pe.unit || pe.expires == (time_t)-1)
+			continue;
+		list = json_object_get(e, "services");
+		pe.nservices = json_array_size(list);
+		pe.services =
+		    pe.nservices ? xcalloc(pe.nservices, sizeof(char *)) : NULL;
+		for (j = 0; j < pe.nservices; j++)
+			pe.services[j] =
+			    (char *)json_string_value(json_array_get(list, j));
+		list = json_object_get(e, "fields");
+		pe.nfields = json_array_size(list);
+		pe.fields =
+		    pe.nfields ? xcalloc(pe.nfields, sizeof(char *)) : NULL;
+		for (j = 0; j < pe.nfields; j++)
+			pe.fields[j] =
+			    (char *)json_string_value(json_array_get(list, j));
+		policy_add_exception(&np, &pe);
+		free(pe.services);
+		free(pe.fields);
+	}
+	json_decref(cli);
+	policy_release(&ctx->policy);
+	ctx->policy = np;
+	return 0;
 }
 
 const char *context_engine_error(const struct context *ctx)

@@ -15,12 +15,16 @@
 #include "config.h"
 #include "engine.h"
 #include "source.h"
+#include "policy.h"
 #include "units.h"
 
 struct context {
 	struct config *config;
 	struct source *source;
 	struct units units;
+	/* The repo's mooring/policies over the shipped defaults, with the
+	 * exceptions added by `mooring exception add` (context_load_policy). */
+	struct policy policy;
 	struct engine *engine; /* NULL when not asked for */
 	/* Units selected by --unit (all on this host when none given). */
 	struct unit **selected;
@@ -50,6 +54,9 @@ int context_open(struct context *out, const char *config_path,
 		 const char *const *unit_names, size_t nunit_names,
 		 unsigned flags);
 void context_release(struct context *ctx);
+/* (Re)load ctx->policy from ctx->source and the state dir's exceptions;
+ * on error the policy in place stays. */
+int context_load_policy(struct context *ctx);
 /* Why the engine could not be opened ("" when it was, or not asked). */
 const char *context_engine_error(const struct context *ctx);
 

@@ -522,10 +522,12 @@ static const char *finding_recommended(const struct finding_kind *k,
 		return k->recommended_action;
 	if (!strcmp(domain, "identity"))
 		return "incident";
-	if (!strcmp(k->klass, "missing") || !strcmp(k->klass, "dependency"))
-		return "apply";
+	/* classify.c gives the final word; these only keep a finding made
+	 * without it within the same vocabulary. */
+	if (!strcmp(k->klass, "missing"))
+		return "revert";
 	if (!strcmp(k->klass, "unmanaged"))
-		return "review";
+		return "incident";
 	return "reconcile_to_git";
 }
 

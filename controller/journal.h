@@ -99,6 +99,11 @@ size_t journal_parse(const char *data, size_t len, journal_record_fn fn,
 int journal_outside_changes(json_t **out, const char *state_dir, time_t since,
 			    const char *unit);
 
+/* Every event and action record of unit (time order) since since (0:
+ * all the journal holds): the audit trail behind a finding. */
+int journal_unit_records(json_t **out, const char *state_dir, time_t since,
+			 const char *unit);
+
 /* The process-wide journal apply writes its actions to (NULL: none). */
 void journal_set_default(struct journal *j);
 struct journal *journal_default(void);

@@ -180,6 +180,7 @@ struct outside_walk {
 	json_t *out;
 	long long since_nano;
 	const char *unit;
+	bool all; /* events and actions, outside mooring or not */
 };
 
 static int outside_collect(void *data, json_t *rec)
@@ -187,8 +188,9 @@ static int outside_collect(void *data, json_t *rec)
 	struct outside_walk *w = data;
 	const char *kind = journal_str(rec, "kind");
 
-	if (strcmp(kind, "event") ||
-	    !json_is_true(json_object_get(rec, "outside_mooring")))
+	if (w->all ? strcmp(kind, "event") && strcmp(kind, "action")
+		   : strcmp(kind, "event") ||
+			 !json_is_true(json_object_get(rec, "outside_mooring")))
 		return 0;
 	if (journal_time(rec) < w->since_nano)
 		return 0;
@@ -199,11 +201,11 @@ static int outside_collect(void *data, json_t *rec)
 	return 0;
 }
 
-int journal_outside_changes(json_t **out, const char *state_dir, time_t since,
-			    const char *unit)
+static int journal_collect(json_t **out, const char *state_dir, time_t since,
+			   const char *unit, bool all)
 {
 	struct buf b = BUF_INIT(JOURNAL_ROTATE_SIZE * 4u);
-	struct outside_walk w = {NULL, 0, unit};
+	struct outside_walk w = {NULL, 0, unit, all};
 	char *dir = NULL;
 	int error = -1;
 
@@ -232,4 +234,16 @@ cleanup:
 	buf_release(&b);
 	free(dir);
 	return error;
+}
+
+int journal_outside_changes(json_t **out, const char *state_dir, time_t since,
+			    const char *unit)
+{
+	return journal_collect(out, state_dir, since, unit, false);
+}
+
+int journal_unit_records(json_t **out, const char *state_dir, time_t since,
+			 const char *unit)
+{
+	return journal_collect(out, state_dir, since, unit, true);
 }

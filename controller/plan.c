@@ -13,6 +13,10 @@
 #include "finding.h"
 #include "path.h"
 #include "plan_internal.h"
+
+#include "classify.h"
+#include "journal.h"
+#include "log.h"
 #include "source.h"
 #include "state.h"
 #include "xalloc.h"
@@ -159,6 +163,53 @@ int plan_render_unit(struct compose_project **out, const struct unit *u,
 	return error;
 }
 
+/* Does any finding have a container whose history the journal holds? */
+static bool plan_needs_audit(const json_t *findings)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(findings, i, f)
+	{
+		if (json_string_value(json_object_get(f, "container")))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What plan_decide() cannot do without reading: the audit events of the
+ * findings (the journal is read only when a finding names a container),
+ * the stable ids and detection times of the findings store, and the
+ * budgets that depend on them. Never writes.
+ */
+static int plan_classify(struct unit_plan *p, const struct plan_facts *facts,
+			 struct context *ctx)
+{
+	struct classify_ctx cx = {facts->policy, p->unit, NULL,
+				  facts->finding.now};
+	json_t *journal = NULL;
+	int error;
+
+	if (plan_needs_audit(p->findings)) {
+		if (journal_unit_records(&journal, ctx->config->state_dir, 0,
+					 p->unit->name) < 0) {
+			/* The findings stand without their audit trail. */
+			log_warnx("unit '%s': %s", p->unit->name, err_last());
+			err_clear();
+		} else {
+			cx.journal = journal;
+			classify_findings(p->findings, &cx);
+		}
+	}
+	error = findings_assign_ids(p->findings, ctx->config->state_dir,
+				    p->unit->name);
+	if (error == 0)
+		classify_budgets(p->findings, &cx);
+	json_decref(journal);
+	return error;
+}
+
 int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	      const struct plan_options *opts)
 {
@@ -166,6 +217,7 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	struct strmap resolved = STRMAP_INIT;
 	struct ynode *resources = NULL;
 	struct finding_key key = {0};
+	struct findings_accepted *accepted = NULL;
 	struct plan_facts facts;
 	const char *commit = source_commit(ctx->source);
 	int error = -1;
@@ -212,7 +264,14 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	facts.finding.root = source_root(ctx->source);
 	facts.finding.key = &key;
 	facts.finding.now = time(NULL);
+	facts.policy = &ctx->policy;
+	if ((error = findings_accepted_load(&accepted, ctx->config->state_dir,
+					    u->name)) < 0)
+		goto cleanup;
+	facts.accepted = accepted;
 	if ((error = plan_decide(&p, &facts, opts)) < 0)
+		goto cleanup;
+	if ((error = plan_classify(&p, &facts, ctx)) < 0)
 		goto cleanup;
 done:
 	err_clear();
@@ -224,6 +283,7 @@ cleanup:
 	strmap_release(&resolved);
 	ynode_free(resources);
 	finding_key_release(&key);
+	findings_accepted_free(accepted);
 	return error;
 }
 

@@ -10,6 +10,8 @@
  */
 #include "plan_internal.h"
 
+#include "classify.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,12 +197,42 @@ static int plan_image_moved(struct unit_plan *p, const struct plan_facts *f,
 	return error;
 }
 
+/* Has `mooring accept` accepted this runtime value (for this desired
+ * value)? Compared in the form findings show (secrets masked). */
+static bool plan_accepted(const struct plan_facts *f, const struct change *x)
+{
+	json_t *d, *a;
+	bool yes;
+
+	if (!f || !f->accepted)
+		return false;
+	d = finding_value(x->path, x->desired, f->finding.key);
+	a = finding_value(x->path, x->actual, f->finding.key);
+	yes = findings_accepted_covers(f->accepted, x->path, d, a);
+	json_decref(d);
+	json_decref(a);
+	return yes;
+}
+
+/* Which bucket a drifted field goes to (the policy's split). */
+enum plan_bucket {
+	PLAN_DRIFT,
+	PLAN_CONFLICT,
+	PLAN_OWNED,
+	PLAN_EMERGENCY,
+	PLAN_NBUCKETS,
+};
+
 /*
  * Runtime drift of a running container against the spec it was created
- * from. Fields that also changed in git since the last apply are a
- * conflict (a deploy would overwrite the runtime change); the rest is
- * plain drift. One finding for each, when there is any; the drifted
- * paths are added to out->paths.
+ * from, split by the policy: a field an ownership rule gives to someone
+ * else is controller_owned, one an open exception covers is emergency
+ * (both left alone: not in out->paths, so nothing reverts them), one
+ * accepted with `mooring accept` is no finding at all; of the rest,
+ * fields that also changed in git since the last apply are a conflict (a
+ * deploy would overwrite the runtime change), the others unauthorized
+ * drift. One finding per non-empty bucket; the drift and conflict paths
+ * are added to out->paths.
  */
 static int plan_drift(struct plan_action *out, struct unit_plan *p,
 		      const struct plan_facts *f, const char *service,
@@ -208,9 +240,13 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 		      const struct plan_recorded *rec,
 		      const struct plan_container *c)
 {
+	static const char *const klass[PLAN_NBUCKETS] = {
+	    "unauthorized", "unauthorized", "controller_owned", "emergency"};
+	const struct policy *pol = f ? f->policy : NULL;
+	time_t now = f ? f->finding.now : 0;
 	struct changes ch;
-	const struct change **drift = NULL, **conflict = NULL;
-	size_t ndrift = 0, nconflict = 0;
+	const struct change **bucket[PLAN_NBUCKETS] = {NULL};
+	size_t nb[PLAN_NBUCKETS] = {0};
 	bool vs_recorded;
 	int error = 0;
 
@@ -225,40 +261,46 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 				  vs_recorded ? rec->spec : NULL, c->observed,
 				  vs_recorded)) < 0)
 		goto cleanup;
-	drift = xcalloc(ch.n + 1, sizeof(*drift));
-	conflict = xcalloc(ch.n + 1, sizeof(*conflict));
+	for (size_t b = 0; b < PLAN_NBUCKETS; b++)
+		bucket[b] = xcalloc(ch.n + 1, sizeof(*bucket[b]));
 	for (size_t i = 0; i < ch.n; i++) {
 		const struct change *x = &ch.items[i];
 		const struct ynode *base =
 		    vs_recorded ? x->recorded : x->desired;
+		enum plan_bucket b;
 
 		if (diff_values_equal(x->path, x->actual, base))
 			continue; /* a pending deploy, not drift */
-		if (vs_recorded &&
-		    !diff_values_equal(x->path, x->desired, x->recorded))
-			conflict[nconflict++] = x;
+		if (pol &&
+		    policy_owner(pol, p->unit->name, service, x->path, now))
+			b = PLAN_OWNED;
+		else if (pol && policy_exception(pol, p->unit->name, service,
+						 x->path, now))
+			b = PLAN_EMERGENCY;
+		else if (plan_accepted(f, x))
+			continue;
+		else if (vs_recorded &&
+			 !diff_values_equal(x->path, x->desired, x->recorded))
+			b = PLAN_CONFLICT;
 		else
-			drift[ndrift++] = x;
-		plan_action_path(out, x->path);
+			b = PLAN_DRIFT;
+		bucket[b][nb[b]++] = x;
+		if (b == PLAN_DRIFT || b == PLAN_CONFLICT)
+			plan_action_path(out, x->path);
 	}
-	if (nconflict) {
-		struct finding_kind k = {"conflict", "unauthorized", NULL,
-					 NULL};
+	for (size_t b = 0; b < PLAN_NBUCKETS && !error; b++) {
+		struct finding_kind k = {b == PLAN_CONFLICT ? "conflict"
+					 : vs_recorded ? "actual_vs_recorded"
+						       : "actual_vs_desired",
+					 klass[b], NULL, NULL};
 
-		error = plan_push_finding(p, f, service, c->id, &k, conflict,
-					  nconflict);
-	}
-	if (!error && ndrift) {
-		struct finding_kind k = {vs_recorded ? "actual_vs_recorded"
-						     : "actual_vs_desired",
-					 "unauthorized", NULL, NULL};
-
-		error =
-		    plan_push_finding(p, f, service, c->id, &k, drift, ndrift);
+		if (nb[b])
+			error = plan_push_finding(p, f, service, c->id, &k,
+						  bucket[b], nb[b]);
 	}
 cleanup:
-	free(drift);
-	free(conflict);
+	for (size_t b = 0; b < PLAN_NBUCKETS; b++)
+		free(bucket[b]);
 	changes_release(&ch);
 	return error;
 }
@@ -534,8 +576,17 @@ int plan_decide(struct unit_plan *p, const struct plan_facts *facts,
 	}
 	if (!error && facts && facts->resources && p->desired)
 		error = plan_resource_findings(p, facts);
+	if (!error && facts && p->desired)
+		error = classify_desired(p->findings, &facts->finding,
+					 p->desired->model, facts->policy);
 	if (error < 0)
 		return error;
+	if (facts) {
+		struct classify_ctx cx = {facts->policy, p->unit,
+					  facts->journal, facts->finding.now};
+
+		classify_findings(p->findings, &cx);
+	}
 	p->status = plan_status(p);
 	return 0;
 }
@@ -555,8 +606,11 @@ enum unit_status plan_status(const struct unit_plan *p)
 		if (rel && !strcmp(rel, "conflict"))
 			return UNIT_CONFLICT;
 	}
-	if (json_array_size(p->findings))
-		return UNIT_DRIFT;
+	json_array_foreach(p->findings, i, f)
+	{
+		if (classify_counts_as_drift(f))
+			return UNIT_DRIFT;
+	}
 	if (p->nactions)
 		return UNIT_PENDING;
 	return UNIT_IN_SYNC;

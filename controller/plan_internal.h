@@ -17,7 +17,9 @@
 
 #include "engine.h"
 #include "finding.h"
+#include "findings.h"
 #include "plan.h"
+#include "policy.h"
 #include "strmap.h"
 
 /* What plan_decide() needs besides the unit_plan. */
@@ -32,6 +34,14 @@ struct plan_facts {
 	 * {"networks": {key: {"driver": d} or null (absent)}, "volumes":
 	 * ...}; NULL when not looked at. */
 	const struct ynode *resources;
+	/* The unit's policy (ownership, domains, exceptions, ...); NULL:
+	 * built-in defaults only. */
+	const struct policy *policy;
+	/* Runtime values accepted with `mooring accept`; NULL: none. */
+	const struct findings_accepted *accepted;
+	/* The unit's journal records, for the findings' audit; NULL: not
+	 * read. */
+	const json_t *journal;
 };
 
 /*

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #include "run_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 #include "digest.h"
 #include "err.h"
 #include "log.h"
+#include "path.h"
+#include "policy.h"
 #include "run_schedule.h"
 #include "source.h"
 #include "source_git.h"
@@ -184,16 +187,55 @@ static void run_set_str(char **slot, const char *s)
 	*slot = s ? xstrdup(s) : NULL;
 }
 
-/* A digest of mooring/units.yaml as the source has it now, so that the
- * registry is reloaded exactly when it changed (git or directory). */
+/* Append the names and contents of the repo's policy files to b (in
+ * name order; what policy_load reads). */
+static void run_policy_files(struct buf *b, struct controller *c)
+{
+	char *dir = path_join(source_root(c->ctx.source), POLICY_REPO_DIR);
+	struct dirent **names = NULL;
+	int n = scandir(dir, &names, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		char *rel = path_join(POLICY_REPO_DIR, names[i]->d_name);
+
+		if (names[i]->d_name[0] != '.') {
+			buf_printf(b, "\n%s\n", rel);
+			if (source_read(c->ctx.source, rel, b) < 0)
+				err_clear();
+		}
+		free(rel);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+}
+
+/* A digest of mooring/units.yaml, the repo's policies as the source has
+ * them now and the exceptions added from the command line, so that the
+ * registry and the policy are reloaded exactly when they changed. */
 static char *run_registry_key(struct controller *c)
 {
-	struct buf b = BUF_INIT(4u << 20);
+	struct buf b = BUF_INIT(16u << 20);
 	char hex[65];
 	char *key;
 
-	if (source_read(c->ctx.source, UNITS_FILE, &b) < 0 ||
-	    digest_sha256_hex(hex, b.data ? b.data : "", b.len) < 0) {
+	if (source_read(c->ctx.source, UNITS_FILE, &b) < 0) {
+		err_clear();
+		buf_adds(&b, "(unreadable)");
+	}
+	run_policy_files(&b, c);
+	{
+		/* `mooring exception add` writes there while we run. */
+		struct buf e = BUF_INIT(4u << 20);
+		char *p = path_join(c->state_dir, "exceptions.json");
+
+		if (buf_read_file(&e, p) == 0)
+			buf_add(&b, e.data, e.len);
+		err_clear();
+		buf_release(&e);
+		free(p);
+	}
+	if (digest_sha256_hex(hex, b.data ? b.data : "", b.len) < 0) {
 		err_clear();
 		key = xstrdup("unreadable");
 	} else {
@@ -233,7 +275,10 @@ static bool run_check_registry(struct controller *c)
 	}
 	free(c->registry_commit);
 	c->registry_commit = key;
-	if (units_load(&nu, c->ctx.source) < 0) {
+	/* The policy comes with the registry: one that does not load stops
+	 * deploys as a bad units.yaml does (its errors have file:line). */
+	if (units_load(&nu, c->ctx.source) < 0 ||
+	    (context_load_policy(&c->ctx) < 0 && (units_release(&nu), true))) {
 		free(c->registry_error);
 		c->registry_error = xasprintf(
 		    "%s%s%.12s%s", err_last(), commit ? " (commit " : "",

@@ -188,6 +188,7 @@ static int run_http_metrics(void *data, struct buf *out)
 
 	pthread_mutex_lock(&c->mu);
 	run_metrics_units(out, c);
+	run_metrics_findings(out, c);
 	run_metrics_counters(out, c);
 	fetch = c->fetch_hist;
 	run_metric_head(out, "mooring_reconcile_duration_seconds", "histogram",

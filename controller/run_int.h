@@ -104,6 +104,20 @@ void run_unit_pass(struct controller *c, struct run_unit *ru);
 void run_unit_fail(struct controller *c, struct run_unit *ru,
 		   enum unit_status status, const char *why);
 
+/* run_heal.c */
+/* For each of plan's actions, whether the loop takes it: everything but
+ * drift reverts, and those the policy lets auto-heal (limits, health,
+ * flapping: a flapping service's finding becomes failed_reconciliation). */
+void run_heal_decide(bool *take, struct controller *c, struct run_unit *ru,
+		     struct unit_plan *plan);
+/* After a successful deploy of those actions: remember the reverts (the
+ * flapping guard) and journal them. */
+void run_heal_done(struct controller *c, struct run_unit *ru,
+		   const struct unit_plan *plan, const bool *take);
+
+/* run_metrics_findings.c: the findings families of /metrics (mu held). */
+void run_metrics_findings(struct buf *out, struct controller *c);
+
 /* run_http.c */
 int run_services_start(struct controller *c);
 void run_services_stop(struct controller *c);

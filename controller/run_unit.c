@@ -5,12 +5,15 @@
  *            under a temporary name: finish it before anything else)
  *   plan     against the commit pinned by this round's fetch
  *   deploy   what the plan says, except drift reverts (reason drift),
- *            which are only reported unless the unit has on_drift: revert;
- *            never over a conflict, never while fetching fails; apply gets
- *            this very plan, so it deploys the commit that was rendered
+ *            which only the policy's auto-heal takes (run_heal.c: rules,
+ *            limits, health, flapping); never over a conflict, never
+ *            while fetching fails; apply gets this very plan, so it
+ *            deploys the commit that was rendered
  *   re-plan  after a deploy, so the status says what the host is now
  *   record   status, error, commit, times, findings; persisted at once
- *            (status.c) and the next check scheduled (run_schedule.c)
+ *            (status.c), the findings' lifecycle (findings.c: opened,
+ *            resolved, journaled) and the next check scheduled
+ *            (run_schedule.c)
  *
  * A successful check is one where the remote was read (or needs no
  * fetch) and the daemon answered: in_sync, pending, drift, conflict.
@@ -24,18 +27,14 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "finding.h"
+#include "findings.h"
 #include "log.h"
 #include "run_schedule.h"
 #include "strmap.h"
 #include "xalloc.h"
 
 #include "banned.h"
-
-/* Does the loop carry out this action of the unit's plan? */
-static bool run_takes_action(const struct unit *u, const struct plan_action *a)
-{
-	return a->reason != REASON_DRIFT || u->on_drift == UNIT_ON_DRIFT_REVERT;
-}
 
 static bool run_status_checked(enum unit_status s)
 {
@@ -104,18 +103,21 @@ static char *run_join_problems(const struct apply_problems *p)
  * *why_out says why (owned).
  */
 static int run_deploy(bool *deployed, char **why_out, struct controller *c,
-		      struct run_unit *ru, const struct unit_plan *plan)
+		      struct run_unit *ru, struct unit_plan *plan)
 {
 	struct apply_problems problems = {NULL, 0};
 	struct unit_plan sub = *plan;
 	struct plan_action *acts = NULL;
+	bool *take = NULL;
 	size_t n = 0;
 	int error = -1;
 
 	*deployed = false;
 	acts = xcalloc(plan->nactions ? plan->nactions : 1, sizeof(*acts));
+	take = xcalloc(plan->nactions ? plan->nactions : 1, sizeof(*take));
+	run_heal_decide(take, c, ru, plan);
 	for (size_t i = 0; i < plan->nactions; i++)
-		if (run_takes_action(ru->unit, &plan->actions[i]))
+		if (take[i])
 			acts[n++] = plan->actions[i];
 	if (n == 0 && run_recorded_current(plan)) {
 		error = 0;
@@ -151,6 +153,7 @@ static int run_deploy(bool *deployed, char **why_out, struct controller *c,
 		goto cleanup;
 	}
 	*deployed = true;
+	run_heal_done(c, ru, plan, take);
 	if (n) {
 		pthread_mutex_lock(&c->mu);
 		ru->deploys++;
@@ -161,6 +164,7 @@ cleanup:
 	err_clear();
 	apply_problems_release(&problems);
 	free(acts); /* shallow copies: the plan owns their contents */
+	free(take);
 	return error;
 }
 
@@ -210,6 +214,55 @@ static void run_note_fetch(struct controller *c, struct status_record *st,
 	free(why);
 }
 
+/* The findings store (opened, seen, resolved) and the journal of what
+ * opened and what resolved; the findings get their stable ids. */
+static void run_findings_lifecycle(struct controller *c, struct run_unit *ru,
+				   json_t *findings, time_t now)
+{
+	json_t *resolved = NULL, *r;
+	size_t i;
+
+	if (findings_update(findings, c->state_dir, ru->name, now, &resolved) <
+	    0) {
+		log_warnx("unit '%s': %s", ru->name, err_last());
+		err_clear();
+		return;
+	}
+	json_array_foreach(findings, i, r)
+	{
+		const char *id = json_string_value(json_object_get(r, "id"));
+		const char *at =
+		    json_string_value(json_object_get(r, "detected_at"));
+		char when[32];
+
+		finding_format_time(when, now);
+		/* Opened by this pass: its detection time is now. */
+		if (!id || !at || strcmp(at, when) || !c->journal)
+			continue;
+		if (journal_action(
+			c->journal, ru->name,
+			json_string_value(json_object_get(r, "service")),
+			json_string_value(json_object_get(r, "container")),
+			"finding_opened", id) < 0)
+			err_clear();
+	}
+	json_array_foreach(resolved, i, r)
+	{
+		const char *id = json_string_value(json_object_get(r, "id"));
+
+		log_info("unit '%s': finding %s resolved", ru->name,
+			 id ? id : "?");
+		if (c->journal &&
+		    journal_action(
+			c->journal, ru->name,
+			json_string_value(json_object_get(
+			    json_object_get(r, "finding"), "service")),
+			NULL, "finding_resolved", id ? id : "?") < 0)
+			err_clear();
+	}
+	json_decref(resolved);
+}
+
 static void run_record(struct controller *c, struct run_unit *ru,
 		       const struct unit_plan *plan, enum unit_status status,
 		       const char *why, bool ok, long long t0_ms)
@@ -245,8 +298,10 @@ static void run_record(struct controller *c, struct run_unit *ru,
 	} else if (st.consecutive_errors < 1000000) {
 		st.consecutive_errors++;
 	}
-	if (findings)
+	if (findings) {
+		run_findings_lifecycle(c, ru, findings, now);
 		st.findings = json_array_size(findings);
+	}
 	run_note_fetch(c, &st, now);
 	delay = sched_next_delay(c->poll_interval_ms, st.consecutive_errors,
 				 sched_random(&c->rng));
@@ -330,6 +385,11 @@ void run_unit_pass(struct controller *c, struct run_unit *ru)
 	} else if (c->fetch_ok &&
 		   (status == UNIT_PENDING || status == UNIT_DRIFT ||
 		    status == UNIT_IN_SYNC)) {
+		/* Drift this pass may heal is opened first, so that its
+		 * record says when it was seen and the re-plan resolves it. */
+		if (status == UNIT_DRIFT)
+			run_findings_lifecycle(c, ru, plan.findings,
+					       time(NULL));
 		if (run_deploy(&deployed, &why, c, ru, &plan) < 0) {
 			status = UNIT_ERROR;
 			ok = false;

@@ -36,8 +36,7 @@ static const struct ylimits state_limits = {
     .max_scalar_size = 1u << 20,
 };
 
-/* mkdir -p with mode 0700 for what it creates. */
-static int state_mkdirs(const char *dir)
+int state_mkdirs(const char *dir)
 {
 	char *p = path_clean(dir);
 	struct stat st;

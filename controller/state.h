@@ -25,6 +25,8 @@ int state_save(const char *state_dir, const char *unit,
 	       const struct ynode *doc);
 /* Write any file atomically (used by state_save and later modules). */
 int state_write_atomic(const char *path, const void *data, size_t len);
+/* mkdir -p, mode 0700 for what it creates (used by later modules). */
+int state_mkdirs(const char *dir);
 
 /* Take the state dir lock (non-blocking): MOOR_ELOCKED with the holder's
  * pid in the message when another process has it. *fd_out stays open

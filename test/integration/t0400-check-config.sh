@@ -27,7 +27,7 @@ config() {
 # --- good --------------------------------------------------------------
 config "$TMP/good.yaml" "$root/examples/infra"
 expect_exit 0 "the example repo checks out" "$MOORING" check-config -c "$TMP/good.yaml"
-expect_stdout_match "... and says how many units are ok" '^check-config: 3 units ok$'
+expect_stdout_match "... and says how many units are ok" '^check-config: 3 units ok, policies ok '
 check_last "... with nothing on stderr" test ! -s "$ERR"
 
 # Relative to the config file, whatever the current directory.

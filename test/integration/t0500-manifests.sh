@@ -28,7 +28,7 @@ check "the example config's repository.url can be pointed elsewhere" \
 	grep -qx "  url: $root/examples/infra" "$TMP/etc/mooring.yaml"
 expect_exit 0 "check-config accepts the example config (on examples/infra)" \
 	"$MOORING" check-config -c "$TMP/etc/mooring.yaml"
-expect_stdout_match "... and its three units" '^check-config: 3 units ok$'
+expect_stdout_match "... and its three units" '^check-config: 3 units ok, policies ok '
 
 # Every option of the config table (config.c) is shown in the example,
 # set or commented out, so the example cannot fall behind the code.

@@ -357,7 +357,7 @@ static void test_finding__change_less_finding(void **s)
 	assert_int_equal(json_array_size(json_object_get(f, "changes")), 0);
 	assert_string_equal(
 	    json_string_value(json_object_get(f, "recommended_action")),
-	    "review");
+	    "incident");
 	assert_string_equal(
 	    json_string_value(json_object_get(f, "source_of_truth")),
 	    "/repo@abc123:stacks/api/compose.yaml");

@@ -281,7 +281,7 @@ static void test_plan__removed_container_is_missing(void **s)
 	assert_int_equal(json_array_size(p.findings), 1);
 	f = json_array_get(p.findings, 0);
 	assert_string_equal(fstr(f, "class"), "missing");
-	assert_string_equal(fstr(f, "recommended_action"), "apply");
+	assert_string_equal(fstr(f, "recommended_action"), "revert");
 	assert_string_equal(fstr(fchange(f, 0), "path"), "/services/api");
 	assert_string_equal(fstr(fchange(f, 0), "actual"), "absent");
 	assert_string_equal(fstr(fchange(f, 0), "file"),
