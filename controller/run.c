@@ -40,6 +40,11 @@
 
 static volatile sig_atomic_t run_sig_quit;
 
+bool run_str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
 long long run_now_ms(void)
 {
 	struct timespec ts;
@@ -493,11 +498,6 @@ static void run_round(struct controller *c, bool forced)
 			run_unit_pass(c, ru);
 	}
 	free(due);
-}
-
-static bool run_str_differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
 /*

@@ -491,11 +491,6 @@ void run_services_stop(struct controller *c)
 	run_events_stop(c);
 }
 
-static bool run_str_differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
-}
-
 /*
  * A new listen address is bound while the old one still serves, so that a
  * reload to an address that cannot be bound changes nothing: the old

@@ -86,6 +86,8 @@ struct controller {
 };
 
 long long run_now_ms(void);
+/* Do two optional strings differ (NULL differs from any string)? */
+bool run_str_differs(const char *a, const char *b);
 
 /* run_units.c */
 const char *run_intern(struct controller *c, const char *s);

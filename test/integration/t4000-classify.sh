@@ -151,6 +151,31 @@ all_in_sync() {
 check "the controller deploys every unit" wait_until 90 all_in_sync
 cid() { svc_ids "$P-$1" app | head -n 1; }
 
+# replace_by_hand UNIT IMAGE [DOCKER RUN ARGS...]: swap the unit's app
+# container for a hand-made one with the same name, labels, network
+# (aliased app), limits and command, plus the extra arguments. The
+# controller is paused meanwhile: it would otherwise recreate the missing
+# service in between.
+replace_by_hand() {
+	local unit=$1 image=$2 old name net labels=()
+	shift 2
+	old=$(cid "$unit")
+	docker inspect "$old" >"$TMP/$unit.inspect.json" || return 1
+	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["Name"].lstrip("/"))' "$TMP/$unit.inspect.json")
+	net=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))[0]["NetworkSettings"]["Networks"])[0])' "$TMP/$unit.inspect.json")
+	mapfile -d '' -t labels < <(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))[0]
+for kv in (c["Config"]["Labels"] or {}).items():
+    sys.stdout.write("--label\0%s=%s\0" % kv)' "$TMP/$unit.inspect.json")
+	kill -STOP "$rpid"
+	docker rm -f "$old" >/dev/null
+	docker run -d --name "$name" "${labels[@]}" --network "$net" --network-alias app \
+		--memory 512m --memory-swap 1g --cpus 1 --stop-timeout 1 "$@" "$image" \
+		sh -c 'trap "exit 0" TERM; sleep 86400 & wait' >/dev/null
+	kill -CONT "$rpid"
+}
+
 # --- 1: docker update --memory ------------------------------------------------
 id=$(cid cap)
 docker update --memory 2g --memory-swap 4g "$id" >/dev/null
@@ -190,22 +215,7 @@ check "conflict: not deployed over the runtime change" \
 	eval "test '$(cid cap)' = '$id' && inspect_true '$id' \"h['Memory'] == 2*1024**3\""
 
 # --- 3: replaced by hand with an extra cap_add --------------------------------
-id=$(cid ident)
-docker inspect "$id" >"$TMP/ident.json"
-name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["Name"].lstrip("/"))' "$TMP/ident.json")
-labels=$(python3 -c '
-import json, sys, shlex
-c = json.load(open(sys.argv[1]))[0]
-print(" ".join("--label " + shlex.quote("%s=%s" % kv) for kv in (c["Config"]["Labels"] or {}).items()))' "$TMP/ident.json")
-net=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))[0]["NetworkSettings"]["Networks"])[0])' "$TMP/ident.json")
-# The controller is paused while the container is swapped: it would
-# otherwise recreate the missing service in between.
-kill -STOP "$rpid"
-docker rm -f "$id" >/dev/null
-eval docker run -d --name "$name" $labels --network "$net" --network-alias app \
-	--memory 512m --memory-swap 1g --cpus 1 --stop-timeout 1 --cap-add NET_ADMIN "$IMG" \
-	sh -c "'trap \"exit 0\" TERM; sleep 86400 & wait'" >/dev/null
-kill -CONT "$rpid"
+replace_by_hand ident "$IMG" --cap-add NET_ADMIN
 newid=$(cid ident)
 check "3: the extra cap_add is identity drift" \
 	wait_until 20 finding_true ident "f['domain'] == 'identity' and any(c['path'].startswith('/services/app/cap_add') for c in f['changes'])"
@@ -219,20 +229,7 @@ check "3: never silently reverted, even with on_drift: revert" \
 old_img=$(docker image inspect -f '{{.Id}}' "$TAG")
 docker tag "$IMG_ALT" "$TAG"
 new_img=$(docker image inspect -f '{{.Id}}' "$TAG")
-id=$(cid img)
-docker inspect "$id" >"$TMP/img.json"
-name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["Name"].lstrip("/"))' "$TMP/img.json")
-labels=$(python3 -c '
-import json, sys, shlex
-c = json.load(open(sys.argv[1]))[0]
-print(" ".join("--label " + shlex.quote("%s=%s" % kv) for kv in (c["Config"]["Labels"] or {}).items()))' "$TMP/img.json")
-net=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))[0]["NetworkSettings"]["Networks"])[0])' "$TMP/img.json")
-kill -STOP "$rpid"
-docker rm -f "$id" >/dev/null
-eval docker run -d --name "$name" $labels --network "$net" --network-alias app \
-	--memory 512m --memory-swap 1g --cpus 1 --stop-timeout 1 "$old_img" \
-	sh -c "'trap \"exit 0\" TERM; sleep 86400 & wait'" >/dev/null
-kill -CONT "$rpid"
+replace_by_hand img "$old_img"
 check "4: dependency finding in the image domain" \
 	wait_until 20 finding_true img "f['class'] == 'dependency' and f['domain'] == 'image'"
 check "4: it names both image ids" \
@@ -248,20 +245,7 @@ check "5: left as the autoscaler set it" \
 	eval "test '$(cid owned)' = '$id' && inspect_true '$id' \"h['NanoCpus'] == 500000000\""
 
 # --- 6: a label change on a low-risk unit that reverts metadata ---------------
-id=$(cid heal)
-docker inspect "$id" >"$TMP/heal.json"
-name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["Name"].lstrip("/"))' "$TMP/heal.json")
-labels=$(python3 -c '
-import json, sys, shlex
-c = json.load(open(sys.argv[1]))[0]
-print(" ".join("--label " + shlex.quote("%s=%s" % kv) for kv in (c["Config"]["Labels"] or {}).items()))' "$TMP/heal.json")
-net=$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))[0]["NetworkSettings"]["Networks"])[0])' "$TMP/heal.json")
-kill -STOP "$rpid"
-docker rm -f "$id" >/dev/null
-eval docker run -d --name "$name" $labels --label com.example.hotfix=yes \
-	--network "$net" --network-alias app --memory 512m --memory-swap 1g --cpus 1 \
-	--stop-timeout 1 "$IMG" sh -c "'trap \"exit 0\" TERM; sleep 86400 & wait'" >/dev/null
-kill -CONT "$rpid"
+replace_by_hand heal "$IMG" --label com.example.hotfix=yes
 handmade=$(cid heal)
 healed() {
 	c=$(cid heal)
