@@ -15,7 +15,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "buf.h"
 #include "container.h"
@@ -24,7 +23,6 @@
 #include "journal.h"
 #include "log.h"
 #include "path.h"
-#include "state.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -571,90 +569,20 @@ static int run_levels(struct apply_run *r, bool *changed)
 	return error;
 }
 
-/* ---- the recorded plane --------------------------------------------- */
-
-static void now_utc(char out[32])
-{
-	struct tm tm;
-	time_t t = time(NULL);
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static struct ynode *state_doc(const struct unit_plan *plan)
-{
-	struct ynode *doc = ynode_new_map(NULL);
-	struct ynode *services = ynode_new_map(NULL);
-	const struct ynode *svcs = desired_services(plan);
-	char when[32];
-
-	now_utc(when);
-	ynode_map_put(doc, "unit", NULL, ynode_new_str(plan->unit->name, NULL));
-	ynode_map_put(doc, "project", NULL, ynode_new_str(plan->project, NULL));
-	ynode_map_put(doc, "commit", NULL,
-		      plan->commit ? ynode_new_str(plan->commit, NULL)
-				   : ynode_new_null(NULL));
-	ynode_map_put(doc, "applied_at", NULL, ynode_new_str(when, NULL));
-	for (size_t i = 0; svcs && i < svcs->u.map.n; i++) {
-		const struct ypair *p = &svcs->u.map.items[i];
-		struct ynode *entry = ynode_new_map(NULL);
-		const char *hash =
-		    strmap_get(&plan->desired->spec_hashes, p->key);
-
-		ynode_map_put(entry, "spec_hash", NULL,
-			      ynode_new_str(hash ? hash : "", NULL));
-		ynode_map_put(entry, "spec", NULL, ynode_clone(p->value));
-		ynode_map_put(services, p->key, NULL, entry);
-	}
-	ynode_map_put(doc, "services", NULL, services);
-	ynode_map_sort(doc, false);
-	return doc;
-}
-
-static const char *str_of(const struct ynode *n)
-{
-	return n && n->kind == YNODE_STR ? n->text : NULL;
-}
-
-/* Does the recorded plane already say what this apply would write?
- * (Same commit, same services, same spec hashes: rewriting it would
- * only move applied_at.) */
-static bool state_is_current(const struct unit_plan *plan,
-			     const struct ynode *doc)
-{
-	const struct ynode *rec = plan->recorded, *rs, *ds;
-
-	if (!rec || rec->kind != YNODE_MAP)
-		return false;
-	if (!ynode_equal(ynode_map_get(rec, "commit"),
-			 ynode_map_get(doc, "commit")))
-		return false;
-	rs = ynode_map_get(rec, "services");
-	ds = ynode_map_get(doc, "services");
-	if (!rs || rs->kind != YNODE_MAP || ynode_len(rs) != ynode_len(ds))
-		return false;
-	for (size_t i = 0; i < ds->u.map.n; i++) {
-		const struct ypair *p = &ds->u.map.items[i];
-		const char *want = str_of(ynode_map_get(p->value, "spec_hash"));
-		const char *have = str_of(
-		    ynode_map_get(ynode_map_get(rs, p->key), "spec_hash"));
-
-		if (!have || strcmp(have, want))
-			return false;
-	}
-	return true;
-}
-
+/* The recorded plane (apply_record.c): each service's container now. */
 static int run_record(const struct apply_run *r)
 {
-	struct ynode *doc = state_doc(r->plan);
-	int error = 0;
+	bool *created = xcalloc(r->graph.n ? r->graph.n : 1, sizeof(*created));
+	struct apply_recorded_input in = {r->ids, created};
+	int error;
 
-	if (!state_is_current(r->plan, doc))
-		error = state_save(r->ctx->config->state_dir,
-				   r->plan->unit->name, doc);
-	ynode_free(doc);
+	for (size_t i = 0; i < r->njobs; i++)
+		if (r->jobs[i].new_id &&
+		    r->jobs[i].action->kind != ACTION_START)
+			created[r->jobs[i].node] = true;
+	error = apply_record(r->plan, r->ctx->engine, r->ctx->config->state_dir,
+			     &in);
+	free(created);
 	return error;
 }
 

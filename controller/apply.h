@@ -77,4 +77,8 @@ int apply_recover(bool *changed_out, const struct unit *u, struct context *ctx,
 int apply_unit(const struct unit_plan *plan, struct context *ctx,
 	       const struct apply_options *opts);
 
+/* Does state/<unit>.json already record this plan's commit and spec
+ * hashes (true when nothing renders: nothing to record)? */
+bool apply_recorded_current(const struct unit_plan *plan);
+
 #endif

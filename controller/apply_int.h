@@ -64,4 +64,15 @@ int apply_wait_condition(struct engine *e, const char *service, const char *dep,
 			 const char *dep_id, enum apply_condition cond,
 			 long timeout_ms);
 
+/* apply_record.c: write the recorded plane after an apply. ids[i] is the
+ * container of the i-th desired service (graph order) or NULL; created[i]
+ * says this apply created it. Rewritten only when it changed (commit,
+ * spec hashes, image ids). */
+struct apply_recorded_input {
+	char *const *ids;
+	const bool *created;
+};
+int apply_record(const struct unit_plan *plan, struct engine *e,
+		 const char *state_dir, const struct apply_recorded_input *in);
+
 #endif

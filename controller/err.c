@@ -16,18 +16,22 @@ static _Thread_local int err_code;
 static int err_vset(int code, const char *prefix, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/* Formatted into a local buffer first: an argument may be err_last()
+ * itself (a caller adding context to the error it got). */
 static int err_vset(int code, const char *prefix, const char *fmt, va_list ap)
 {
+	char msg[ERR_MSG_MAX];
 	size_t off = 0;
 	int n;
 
 	if (prefix) {
-		n = snprintf(err_msg, sizeof(err_msg), "%s", prefix);
+		n = snprintf(msg, sizeof(msg), "%s", prefix);
 		off = n < 0 ? 0 : (size_t)n;
-		if (off >= sizeof(err_msg))
-			off = sizeof(err_msg) - 1;
+		if (off >= sizeof(msg))
+			off = sizeof(msg) - 1;
 	}
-	vsnprintf(err_msg + off, sizeof(err_msg) - off, fmt, ap);
+	vsnprintf(msg + off, sizeof(msg) - off, fmt, ap);
+	memcpy(err_msg, msg, strlen(msg) + 1);
 	err_code = code;
 	return code;
 }

@@ -78,6 +78,7 @@ static void plan_action_path(struct plan_action *a, const char *path)
 struct plan_recorded {
 	const struct ynode *spec; /* NULL: never recorded */
 	const char *hash;
+	const char *image_id; /* the image mooring made the container from */
 };
 
 static void plan_recorded_of(struct plan_recorded *out,
@@ -97,6 +98,8 @@ static void plan_recorded_of(struct plan_recorded *out,
 	out->spec = ynode_map_get(entry, "spec");
 	hash = ynode_map_get(entry, "spec_hash");
 	out->hash = hash && hash->kind == YNODE_STR ? hash->text : NULL;
+	hash = ynode_map_get(entry, "image_id");
+	out->image_id = hash && hash->kind == YNODE_STR ? hash->text : NULL;
 	if (out->spec && out->spec->kind != YNODE_MAP)
 		out->spec = NULL;
 }
@@ -171,32 +174,6 @@ static int plan_missing(struct unit_plan *p, const struct plan_facts *f,
 	return error;
 }
 
-/* The reference now resolves to another image than the container runs. */
-static int plan_image_moved(struct unit_plan *p, const struct plan_facts *f,
-			    const char *service, const struct ynode *desired,
-			    const struct plan_container *c,
-			    const char *resolved)
-{
-	static const struct finding_kind k = {"actual_vs_desired", "dependency",
-					      "image", NULL};
-	const struct ynode *image = ynode_map_get(desired, "image");
-	struct change ch;
-	const struct change *chs[] = {&ch};
-	char *path = xasprintf("/services/%s/image", service);
-	int error;
-
-	memset(&ch, 0, sizeof(ch));
-	ch.path = path;
-	ch.desired = ynode_new_str(resolved, NULL);
-	ch.actual = ynode_new_str(c->image_id, NULL);
-	ch.mark = image ? image->mark : desired->mark;
-	error = plan_push_finding(p, f, service, c->id, &k, chs, 1);
-	ynode_free(ch.desired);
-	ynode_free(ch.actual);
-	free(path);
-	return error;
-}
-
 /* Has `mooring accept` accepted this runtime value (for this desired
  * value)? Compared in the form findings show (secrets masked). */
 static bool plan_accepted(const struct plan_facts *f, const struct change *x)
@@ -212,6 +189,47 @@ static bool plan_accepted(const struct plan_facts *f, const struct change *x)
 	json_decref(d);
 	json_decref(a);
 	return yes;
+}
+
+/*
+ * The container runs another image than the reference now resolves to
+ * (the tag moved: apply recreates it), or, with the same spec, another
+ * image than the one mooring made it from (it was recreated by hand after
+ * the tag moved: nothing to recreate, but nobody deployed that image
+ * through git). One dependency finding naming the image ids; the second
+ * kind is no finding once `mooring accept` took the running image.
+ */
+static int plan_image_finding(struct unit_plan *p, const struct plan_facts *f,
+			      const char *service, const struct ynode *desired,
+			      const struct plan_container *c,
+			      const char *resolved, const char *recorded)
+{
+	struct finding_kind k = {"actual_vs_desired", "dependency", "image",
+				 NULL};
+	const struct ynode *image = ynode_map_get(desired, "image");
+	struct change ch;
+	const struct change *chs[] = {&ch};
+	char *path = xasprintf("/services/%s/image", service);
+	int error = 0;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.path = path;
+	ch.desired = resolved ? ynode_new_str(resolved, NULL) : NULL;
+	ch.recorded = recorded ? ynode_new_str(recorded, NULL) : NULL;
+	ch.actual = ynode_new_str(c->image_id, NULL);
+	ch.mark = image ? image->mark : desired->mark;
+	if (!resolved || !strcmp(resolved, c->image_id)) {
+		k.relationship = "actual_vs_recorded";
+		if (plan_accepted(f, &ch))
+			goto cleanup;
+	}
+	error = plan_push_finding(p, f, service, c->id, &k, chs, 1);
+cleanup:
+	ynode_free(ch.desired);
+	ynode_free(ch.recorded);
+	ynode_free(ch.actual);
+	free(path);
+	return error;
 }
 
 /* Which bucket a drifted field goes to (the policy's split). */
@@ -339,16 +357,20 @@ static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
 	struct plan_recorded rec;
 	struct plan_action *a;
 	char *path;
-	bool moved;
+	bool moved, swapped;
 	int error = 0;
 
 	memset(&drifted, 0, sizeof(drifted));
 	plan_recorded_of(&rec, p, service);
 	moved = c && c->image_id && resolved && strcmp(resolved, c->image_id);
+	swapped = c && c->running && c->image_id && rec.image_id &&
+		  plan_same(c->spec_hash, rec.hash) &&
+		  strcmp(rec.image_id, c->image_id);
 	if (rec.spec && (!c || !c->running))
 		error = plan_missing(p, f, service, desired, c);
-	if (!error && moved)
-		error = plan_image_moved(p, f, service, desired, c, resolved);
+	if (!error && (moved || swapped))
+		error = plan_image_finding(p, f, service, desired, c, resolved,
+					   rec.image_id);
 	if (!error && c && c->running && c->observed)
 		error =
 		    plan_drift(&drifted, p, f, service, desired, hash, &rec, c);

@@ -42,50 +42,6 @@ static bool run_status_checked(enum unit_status s)
 	       s == UNIT_CONFLICT;
 }
 
-static const char *run_str_of(const struct ynode *n)
-{
-	return n && n->kind == YNODE_STR ? n->text : NULL;
-}
-
-/*
- * Does the recorded plane say the plan's commit and specs were applied?
- * Not after a commit that changed nothing for this unit, nor after a
- * crash between the last container and the state file: apply then only
- * records (as `mooring apply` does), so the state file names the commit
- * the host now runs.
- */
-static bool run_recorded_current(const struct unit_plan *plan)
-{
-	const struct ynode *rec = plan->recorded, *rs, *ds;
-	const char *rc;
-
-	if (!plan->desired)
-		return true; /* nothing to record */
-	if (!rec || rec->kind != YNODE_MAP)
-		return false;
-	rc = run_str_of(ynode_map_get(rec, "commit"));
-	if ((rc == NULL) != (plan->commit == NULL) ||
-	    (rc && strcmp(rc, plan->commit)))
-		return false;
-	rs = ynode_map_get(rec, "services");
-	ds = ynode_map_get(plan->desired->model, "services");
-	if (!rs || rs->kind != YNODE_MAP || !ds || ds->kind != YNODE_MAP ||
-	    rs->u.map.n != ds->u.map.n)
-		return false;
-	for (size_t i = 0; i < ds->u.map.n; i++) {
-		const char *name = ds->u.map.items[i].key;
-		const char *want =
-		    strmap_get(&plan->desired->spec_hashes, name);
-		const struct ynode *r = ynode_map_get(rs, name);
-		const char *have =
-		    r ? run_str_of(ynode_map_get(r, "spec_hash")) : NULL;
-
-		if (!want || !have || strcmp(want, have))
-			return false;
-	}
-	return true;
-}
-
 /* "a; b; c" of apply_check's problems. */
 static char *run_join_problems(const struct apply_problems *p)
 {
@@ -119,7 +75,7 @@ static int run_deploy(bool *deployed, char **why_out, struct controller *c,
 	for (size_t i = 0; i < plan->nactions; i++)
 		if (take[i])
 			acts[n++] = plan->actions[i];
-	if (n == 0 && run_recorded_current(plan)) {
+	if (n == 0 && apply_recorded_current(plan)) {
 		error = 0;
 		goto cleanup;
 	}

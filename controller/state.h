@@ -4,7 +4,10 @@
  *   <state_dir>/state/<unit>.json   what mooring last applied to a unit:
  *       {"unit": "api", "project": "api", "commit": "<id or null>",
  *        "applied_at": "2026-11-22T10:22:31Z",
- *        "services": {"api": {"spec_hash": "...", "spec": {canonical}}}}
+ *        "services": {"api": {"spec_hash": "...", "spec": {canonical},
+ *                             "image_id": "sha256:..."}}}
+ *       image_id: the image of the container mooring made for the service
+ *       (kept while the spec is unchanged; apply_record.c).
  *   <state_dir>/lock                flock; holds the holder's pid
  *
  * Writes are atomic: temp file in the same directory, write, fsync,

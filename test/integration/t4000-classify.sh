@@ -172,7 +172,7 @@ for kv in (c["Config"]["Labels"] or {}).items():
 	docker rm -f "$old" >/dev/null
 	docker run -d --name "$name" "${labels[@]}" --network "$net" --network-alias app \
 		--memory 512m --memory-swap 1g --cpus 1 --stop-timeout 1 "$@" "$image" \
-		sh -c 'trap "exit 0" TERM; sleep 86400 & wait' >/dev/null
+		sh -c "trap 'exit 0' TERM; sleep 86400 & wait" >/dev/null
 	kill -CONT "$rpid"
 }
 
@@ -229,6 +229,28 @@ check "3: never silently reverted, even with on_drift: revert" \
 old_img=$(docker image inspect -f '{{.Id}}' "$TAG")
 docker tag "$IMG_ALT" "$TAG"
 new_img=$(docker image inspect -f '{{.Id}}' "$TAG")
+img_runs() { [ "$(docker inspect -f '{{.Image}}' "$(cid img)" 2>/dev/null)" = "$1" ]; }
+# Recreated on the moved tag: the reference resolves to what runs; only
+# the recorded plane knows that mooring deployed the other image.
+replace_by_hand img "$TAG"
+check "4: a hand recreate on the moved tag is a dependency finding" \
+	wait_until 20 finding_true img "f['class'] == 'dependency' and f['domain'] == 'image' and f['relationship'] == 'actual_vs_recorded'"
+check "4: it names the deployed and the running image ids" \
+	finding_true img "any(c['recorded'] == '$old_img' and c['actual'] == '$new_img' for c in f['changes'])"
+check "4: the audit shows the hand-made container, outside mooring" \
+	finding_true img "f['class'] == 'dependency' and f['audit']['outside_mooring']"
+# Accepting it through the running controller: the next passes see the
+# running image as accepted, the unit is in sync and stays so.
+fid=$(python3 -c 'import json,sys; print([f["id"] for f in json.load(open(sys.argv[1]))["open_findings"] if f["class"] == "dependency"][0])' "$TMP/img.json")
+expect_exit 0 "4: mooring accept takes the running image while mooring runs" \
+	"$MOORING" accept -c "$cfg" --finding "$fid" --reason "image rebuilt during the incident"
+check "4: after the accept the unit is in sync" wait_until 20 unit_is img in_sync
+sleep 5
+check "4: and stays in sync, the finding resolved as accepted, not reopened" \
+	json_true "$state/findings/img.json" \
+	"[r['resolution'] for r in d['records'] if r['id'] == '$fid'] == ['accepted'] and not [r for r in d['records'] if r['finding']['class'] == 'dependency' and r['status'] == 'open']"
+check "4: the hand-made container was left running" img_runs "$new_img"
+# Recreated by hand on the old image: the tag resolves to another.
 replace_by_hand img "$old_img"
 check "4: dependency finding in the image domain" \
 	wait_until 20 finding_true img "f['class'] == 'dependency' and f['domain'] == 'image'"

@@ -83,6 +83,20 @@ static void test_buf__err_set_at_formats_position(void **state)
 	assert_string_equal(err_last(), "");
 }
 
+/* Adding context to the error one got: err_last() as an argument. */
+static void test_buf__err_set_wraps_err_last(void **s)
+{
+	(void)s;
+	err_set(MOOR_EIO, "cannot read the socket");
+	err_set(MOOR_EINVAL, "unit '%s': %s", "api", err_last());
+	assert_string_equal(err_last(), "unit 'api': cannot read the socket");
+	err_set_at(MOOR_EINVAL, "s.json", 2, 5, "%s (again)", err_last());
+	assert_string_equal(err_last(),
+			    "s.json:2:5: unit 'api': cannot read the socket "
+			    "(again)");
+	err_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +105,7 @@ int main(void)
 	    cmocka_unit_test(test_buf__detach_hands_over),
 	    cmocka_unit_test(test_buf__read_file_bounded),
 	    cmocka_unit_test(test_buf__err_set_at_formats_position),
+	    cmocka_unit_test(test_buf__err_set_wraps_err_last),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

@@ -7,12 +7,15 @@
 #include "unit.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply_int.h"
 #include "compose.h"
 #include "context.h"
 #include "plan.h"
 #include "plan_internal.h"
+#include "state.h"
 #include "xalloc.h"
 
 #define FIXTURES  TEST_RESOURCES "/plan"
@@ -484,6 +487,166 @@ static void test_plan__moved_tag_is_image_drift(void **s)
 	unit_plan_release(&p);
 }
 
+/* Record the image mooring made a service's container from. */
+static void record_image(struct unit_plan *p, const char *service,
+			 const char *image)
+{
+	struct ynode *e =
+	    ynode_map_get(ynode_map_get(p->recorded, "services"), service);
+
+	ynode_map_put(e, "image_id", NULL, ynode_new_str(image, NULL));
+}
+
+static void test_plan__hand_recreate_on_moved_tag_is_image_drift(void **s)
+{
+	struct unit_plan p;
+	struct strmap resolved = STRMAP_INIT;
+	struct plan_container *ct;
+	const json_t *f, *c;
+
+	(void)s;
+	/* The tag moved to IMG_NEW and someone recreated the container on
+	 * it with our labels: the reference resolves to what runs, only the
+	 * recorded id says mooring deployed IMG_OLD. */
+	plan_init(&p, API_V1, API_V1);
+	record_image(&p, "api", IMG_OLD);
+	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+			   API_V1_SVC);
+	free(ct->image_id);
+	ct->image_id = xstrdup(IMG_NEW);
+	strmap_set(&resolved, "api", IMG_NEW, NULL);
+	decide(&p, &resolved, NULL);
+	assert_int_equal(p.nactions, 0); /* recreating changes nothing */
+	assert_int_equal(json_array_size(p.findings), 1);
+	f = json_array_get(p.findings, 0);
+	assert_string_equal(fstr(f, "class"), "dependency");
+	assert_string_equal(fstr(f, "domain"), "image");
+	assert_string_equal(fstr(f, "relationship"), "actual_vs_recorded");
+	c = fchange(f, 0);
+	assert_string_equal(fstr(c, "path"), "/services/api/image");
+	assert_string_equal(fstr(c, "recorded"), IMG_OLD);
+	assert_string_equal(fstr(c, "actual"), IMG_NEW);
+	assert_string_equal(fstr(c, "desired"), IMG_NEW);
+	assert_string_equal(unit_status_name(p.status), "drift");
+	strmap_release(&resolved);
+	unit_plan_release(&p);
+
+	/* The tag moved, the container still runs what mooring deployed:
+	 * the moved-tag finding names all three, apply recreates. */
+	plan_init(&p, API_V1, API_V1);
+	record_image(&p, "api", IMG_OLD);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+		      API_V1_SVC);
+	strmap_set(&resolved, "api", IMG_NEW, NULL);
+	decide(&p, &resolved, NULL);
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_IMAGE_CHANGED);
+	assert_int_equal(json_array_size(p.findings), 1);
+	f = json_array_get(p.findings, 0);
+	assert_string_equal(fstr(f, "relationship"), "actual_vs_desired");
+	c = fchange(f, 0);
+	assert_string_equal(fstr(c, "recorded"), IMG_OLD);
+	assert_string_equal(fstr(c, "actual"), IMG_OLD);
+	assert_string_equal(fstr(c, "desired"), IMG_NEW);
+	strmap_release(&resolved);
+	unit_plan_release(&p);
+
+	/* Made from another spec (a new commit is waiting): apply recreates
+	 * it anyway; the image is no finding of its own. */
+	plan_init(&p, API_V2, API_V1);
+	record_image(&p, "api", IMG_OLD);
+	ct = add_container(&p, "api-api-1", "api", "other-hash", true,
+			   API_V1_SVC);
+	free(ct->image_id);
+	ct->image_id = xstrdup(IMG_NEW);
+	strmap_set(&resolved, "api", IMG_NEW, NULL);
+	decide(&p, &resolved, NULL);
+	assert_int_equal(json_array_size(p.findings), 0);
+	strmap_release(&resolved);
+	unit_plan_release(&p);
+}
+
+/* apply_record() for the one service "api" whose container is id; the
+ * state doc is read back into a fresh recorded plane. */
+static struct ynode *record_and_reload(const struct unit_plan *p,
+				       const char *dir, char *id, bool created)
+{
+	char *ids[] = {id};
+	bool made[] = {created};
+	struct apply_recorded_input in = {ids, made};
+	struct ynode *doc = NULL;
+
+	assert_int_equal(apply_record(p, NULL, dir, &in), 0);
+	assert_int_equal(state_load(&doc, dir, "api"), 0);
+	return doc;
+}
+
+static const char *recorded_image_of(const struct ynode *doc)
+{
+	const struct ynode *n = ynode_map_get(
+	    ynode_map_get(ynode_map_get(doc, "services"), "api"), "image_id");
+
+	return n ? n->text : NULL;
+}
+
+/* The image id apply records, as plan reads it: taken from the running
+ * container the first time, kept while the spec is unchanged (a hand
+ * recreate does not move it), taken again when the spec changed. */
+static void test_plan__recorded_image_round_trip(void **s)
+{
+	char dir[] = "/tmp/mooring-test-plan.XXXXXX";
+	char cmd[64];
+	struct unit_plan p;
+	struct strmap resolved = STRMAP_INIT;
+	struct plan_container *ct;
+	struct ynode *doc;
+	struct stat st1, st2;
+	char path[128];
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state/api.json", dir);
+
+	plan_init(&p, API_V1, NULL);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+		      API_V1_SVC);
+	doc = record_and_reload(&p, dir, "id-api-api-1", false);
+	assert_string_equal(recorded_image_of(doc), IMG_OLD);
+	unit_plan_release(&p);
+
+	/* Recreated by hand on the moved tag: plan sees it, and a later
+	 * apply with nothing to do neither forgets nor rewrites it. */
+	plan_init(&p, API_V1, NULL);
+	p.recorded = doc;
+	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+			   API_V1_SVC);
+	free(ct->image_id);
+	ct->image_id = xstrdup(IMG_NEW);
+	strmap_set(&resolved, "api", IMG_NEW, NULL);
+	decide(&p, &resolved, NULL);
+	assert_int_equal(json_array_size(p.findings), 1);
+	assert_int_equal(stat(path, &st1), 0);
+	doc = record_and_reload(&p, dir, "id-api-api-1", false);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino); /* not rewritten */
+	assert_string_equal(recorded_image_of(doc), IMG_OLD);
+	unit_plan_release(&p);
+
+	/* A new spec: the container's image is recorded again. */
+	plan_init(&p, API_V2, NULL);
+	p.recorded = doc;
+	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+			   API_V1_SVC);
+	free(ct->image_id);
+	ct->image_id = xstrdup(IMG_NEW);
+	doc = record_and_reload(&p, dir, "id-api-api-1", false);
+	assert_string_equal(recorded_image_of(doc), IMG_NEW);
+	ynode_free(doc);
+	unit_plan_release(&p);
+	strmap_release(&resolved);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A service in another's network namespace follows it to a new
  * container: the daemon bound it to the old container's id. */
 static void test_plan__namespace_joiner_follows_its_target(void **s)
@@ -743,6 +906,9 @@ int main(void)
 	    cmocka_unit_test(
 		test_plan__same_field_in_git_and_runtime_is_conflict),
 	    cmocka_unit_test(test_plan__moved_tag_is_image_drift),
+	    cmocka_unit_test(
+		test_plan__hand_recreate_on_moved_tag_is_image_drift),
+	    cmocka_unit_test(test_plan__recorded_image_round_trip),
 	    cmocka_unit_test(test_plan__namespace_joiner_follows_its_target),
 	    cmocka_unit_test(test_plan__never_started_is_recreated),
 	    cmocka_unit_test(test_plan__force_recreate),
