@@ -103,6 +103,19 @@ int cli_no_operands(int argc, char **argv)
 	return 0;
 }
 
+int cli_format(bool *json, const char *arg, const char *other)
+{
+	if (!strcmp(arg, "json"))
+		*json = true;
+	else if (!strcmp(arg, other))
+		*json = false;
+	else
+		return err_set(MOOR_EINVAL,
+			       "unknown format '%s' (expected %s or json)", arg,
+			       other);
+	return 0;
+}
+
 int cli_write_stdout(const char *data, size_t len)
 {
 	while (len > 0) {

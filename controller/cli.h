@@ -7,6 +7,7 @@
 #ifndef MOORING_CLI_H
 #define MOORING_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define MOORING_VERSION "0.1.0"
@@ -31,6 +32,9 @@ int cli_failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_option_error(int c, char **argv);
 int cli_no_operands(int argc, char **argv);
+/* --format: "json" sets *json, `other` ("text", "yaml") clears it; any
+ * other value is MOOR_EINVAL naming both. */
+int cli_format(bool *json, const char *arg, const char *other);
 /* Write all of data to stdout; EXIT_ERROR (with a message) on failure. */
 int cli_write_stdout(const char *data, size_t len);
 

@@ -112,15 +112,8 @@ static int audit_parse_args(struct audit_args *a, int argc, char **argv)
 			a->unit = optarg;
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (!strcmp(optarg, "text"))
-				a->json = false;
-			else
-				return err_set(MOOR_EINVAL,
-					       "unknown format '%s' (text or "
-					       "json)",
-					       optarg);
+			if (cli_format(&a->json, optarg, "text") < 0)
+				return MOOR_EINVAL;
 			break;
 		case 'h':
 			return 1;

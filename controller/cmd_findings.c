@@ -68,15 +68,8 @@ static int findings_parse_args(struct findings_args *a, int argc, char **argv)
 			a->all = true;
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (!strcmp(optarg, "text"))
-				a->json = false;
-			else
-				return err_set(MOOR_EINVAL,
-					       "unknown format '%s' (expected "
-					       "text or json)",
-					       optarg);
+			if (cli_format(&a->json, optarg, "text") < 0)
+				return MOOR_EINVAL;
 			break;
 		case 'h':
 			return 1;

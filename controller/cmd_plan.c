@@ -66,15 +66,8 @@ static int plan_parse_args(struct plan_args *a, int argc, char **argv)
 			a->units[a->nunits++] = optarg;
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (!strcmp(optarg, "text"))
-				a->json = false;
-			else
-				return err_set(MOOR_EINVAL,
-					       "unknown format '%s' (expected "
-					       "text or json)",
-					       optarg);
+			if (cli_format(&a->json, optarg, "text") < 0)
+				return MOOR_EINVAL;
 			break;
 		case OPT_NO_FETCH:
 			a->no_fetch = true;

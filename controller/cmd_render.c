@@ -76,15 +76,8 @@ static int render_parse_args(struct render_args *a, int argc, char **argv)
 			render_push(&a->profiles, &a->nprofiles, optarg);
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (!strcmp(optarg, "yaml"))
-				a->json = false;
-			else
-				return err_set(MOOR_EINVAL,
-					       "unknown format '%s' (expected "
-					       "yaml or json)",
-					       optarg);
+			if (cli_format(&a->json, optarg, "yaml") < 0)
+				return MOOR_EINVAL;
 			break;
 		case OPT_EXPLAIN:
 			a->explain = true;

@@ -57,13 +57,8 @@ static int status_parse_args(struct status_args *a, int argc, char **argv)
 			a->config = optarg;
 			break;
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "json"))
-				a->json = true;
-			else if (strcmp(optarg, "text"))
-				return err_set(MOOR_EINVAL,
-					       "unknown format '%s' (expected "
-					       "text or json)",
-					       optarg);
+			if (cli_format(&a->json, optarg, "text") < 0)
+				return MOOR_EINVAL;
 			break;
 		case 'h':
 			return 1;

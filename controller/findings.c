@@ -231,41 +231,39 @@ static int findings_check_record(const json_t *rec, const char *path, size_t i)
 	return 0;
 }
 
-int findings_store_load(json_t **out, const char *state_dir, const char *unit)
+int findings_unit_doc_load(json_t **out, const char *path, const char *unit,
+			   const char *list, const char *what,
+			   int (*check)(const json_t *e, const char *path,
+					size_t i))
 {
-	json_t *doc = NULL, *records, *rec;
+	json_t *doc = NULL, *items, *e;
 	const char *named;
-	char *path = NULL;
 	size_t i;
-	int error = -1;
+	int error;
 
-	if ((error = findings_store_path(&path, state_dir, unit)) < 0)
-		goto cleanup;
 	error = findings_read_json(&doc, path);
 	if (error == MOOR_ENOTFOUND) {
 		err_clear();
-		*out = json_pack("{s:s, s:[]}", "unit", unit, "records");
-		error = 0;
-		goto cleanup;
+		*out = json_pack("{s:s, s:[]}", "unit", unit, list);
+		return 0;
 	}
 	if (error < 0)
-		goto cleanup;
+		return error;
 	named = findings_str(doc, "unit");
 	if (!named || strcmp(named, unit)) {
-		error = err_set(MOOR_EINVAL,
-				"'%s' is not the findings of unit '%s'", path,
-				unit);
+		error = err_set(MOOR_EINVAL, "'%s' is not the %s of unit '%s'",
+				path, what, unit);
 		goto cleanup;
 	}
-	records = json_object_get(doc, "records");
-	if (!json_is_array(records)) {
-		error =
-		    err_set(MOOR_EINVAL, "'%s': 'records' is not a list", path);
+	items = json_object_get(doc, list);
+	if (!json_is_array(items)) {
+		error = err_set(MOOR_EINVAL, "'%s': '%s' is not a list", path,
+				list);
 		goto cleanup;
 	}
-	json_array_foreach(records, i, rec)
+	json_array_foreach(items, i, e)
 	{
-		if ((error = findings_check_record(rec, path, i)) < 0)
+		if ((error = check(e, path, i)) < 0)
 			goto cleanup;
 	}
 	*out = doc;
@@ -273,6 +271,18 @@ int findings_store_load(json_t **out, const char *state_dir, const char *unit)
 	error = 0;
 cleanup:
 	json_decref(doc);
+	return error;
+}
+
+int findings_store_load(json_t **out, const char *state_dir, const char *unit)
+{
+	char *path = NULL;
+	int error;
+
+	if ((error = findings_store_path(&path, state_dir, unit)) < 0)
+		return error;
+	error = findings_unit_doc_load(out, path, unit, "records", "findings",
+				       findings_check_record);
 	free(path);
 	return error;
 }

@@ -127,57 +127,29 @@ static int fa_accepted_path(char **out, const char *state_dir, const char *unit)
 	return 0;
 }
 
+/* What an accepted entry must hold for findings_accepted_covers(). */
+static int fa_check_entry(const json_t *e, const char *path, size_t i)
+{
+	if (!fa_str(e, "path") || !fa_is_hash(fa_str(e, "actual_hash")) ||
+	    !fa_is_hash(fa_str(e, "desired_hash")))
+		return err_set(MOOR_EINVAL,
+			       "'%s': entry %zu needs 'path', 'actual_hash' "
+			       "and 'desired_hash'",
+			       path, i);
+	return 0;
+}
+
 /* accepted/<unit>.json, checked; {"unit", "accepted": []} when none. */
 static int fa_accepted_doc(json_t **out, const char *state_dir,
 			   const char *unit)
 {
-	json_t *doc = NULL, *list, *e;
-	const char *named;
 	char *path = NULL;
-	size_t i;
-	int error = -1;
+	int error;
 
 	if ((error = fa_accepted_path(&path, state_dir, unit)) < 0)
-		goto cleanup;
-	error = findings_read_json(&doc, path);
-	if (error == MOOR_ENOTFOUND) {
-		err_clear();
-		*out = json_pack("{s:s, s:[]}", "unit", unit, "accepted");
-		error = 0;
-		goto cleanup;
-	}
-	if (error < 0)
-		goto cleanup;
-	named = fa_str(doc, "unit");
-	list = json_object_get(doc, "accepted");
-	if (!named || strcmp(named, unit)) {
-		error = err_set(MOOR_EINVAL,
-				"'%s' is not the accepted values of unit '%s'",
-				path, unit);
-		goto cleanup;
-	}
-	if (!json_is_array(list)) {
-		error = err_set(MOOR_EINVAL, "'%s': 'accepted' is not a list",
-				path);
-		goto cleanup;
-	}
-	json_array_foreach(list, i, e)
-	{
-		if (!fa_str(e, "path") ||
-		    !fa_is_hash(fa_str(e, "actual_hash")) ||
-		    !fa_is_hash(fa_str(e, "desired_hash"))) {
-			error = err_set(MOOR_EINVAL,
-					"'%s': entry %zu needs 'path', "
-					"'actual_hash' and 'desired_hash'",
-					path, i);
-			goto cleanup;
-		}
-	}
-	*out = doc;
-	doc = NULL;
-	error = 0;
-cleanup:
-	json_decref(doc);
+		return error;
+	error = findings_unit_doc_load(out, path, unit, "accepted",
+				       "accepted values", fa_check_entry);
 	free(path);
 	return error;
 }

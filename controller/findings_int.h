@@ -21,6 +21,16 @@
  * MOOR_ENOTFOUND when there is no file, MOOR_EINVAL naming the file and
  * the position when it is not JSON or not an object. */
 int findings_read_json(json_t **out, const char *path);
+/*
+ * A per-unit document {"unit": unit, "<list>": [...]} at path: read,
+ * checked to name unit (else "'<path>' is not the <what> of unit ...")
+ * and to hold a list, each entry passed to check (path, its index); a
+ * missing file is an empty document.
+ */
+int findings_unit_doc_load(json_t **out, const char *path, const char *unit,
+			   const char *list, const char *what,
+			   int (*check)(const json_t *e, const char *path,
+					size_t i));
 /* Write doc to path atomically, creating its directory (0700). */
 int findings_write_json(const char *path, const json_t *doc);
 
