@@ -47,11 +47,13 @@ static const char *classify_recommended(const char *klass,
 	return "revert";
 }
 
-/* The domain of the finding: the policy's for its first path that has
- * one, else what finding.c decided from the paths. */
+/* The domain of the finding: the most important of its changes' domains,
+ * each the policy's for its path where a rule names one, else the one
+ * finding.c gave it. NULL without a policy (finding.c's stands). */
 static const char *classify_domain(const json_t *f, const struct policy *p)
 {
 	const json_t *changes = json_object_get(f, "changes"), *c;
+	const char *best = NULL;
 	size_t i;
 
 	if (!p)
@@ -60,10 +62,10 @@ static const char *classify_domain(const json_t *f, const struct policy *p)
 	{
 		const char *d = policy_domain(p, classify_str(c, "path"));
 
-		if (d)
-			return d;
+		best =
+		    finding_domain_top(best, d ? d : classify_str(c, "domain"));
 	}
-	return NULL;
+	return best;
 }
 
 /* Is this rule one of the repo's (not a shipped default)? */
@@ -240,22 +242,6 @@ static bool classify_mutable_tag(const char *image)
 	return !colon || !strcmp(colon + 1, "latest");
 }
 
-static bool classify_mounts_socket(const struct ynode *vols)
-{
-	for (size_t i = 0; vols && vols->kind == YNODE_SEQ && i < vols->u.seq.n;
-	     i++) {
-		const struct ynode *v = vols->u.seq.items[i];
-		const struct ynode *src =
-		    v->kind == YNODE_MAP ? ynode_map_get(v, "source") : NULL;
-
-		if (src && src->kind == YNODE_STR &&
-		    (!strcmp(src->text, "/var/run/docker.sock") ||
-		     !strcmp(src->text, "/run/docker.sock")))
-			return true;
-	}
-	return false;
-}
-
 static int classify_push_policy(json_t *findings, const struct finding_ctx *fc,
 				const char *service, const struct ynode *svc,
 				const char *key, const char *check,
@@ -312,7 +298,7 @@ int classify_desired(json_t *findings, const struct finding_ctx *fc,
 						     "privileged", "privileged",
 						     "identity");
 		if (!error &&
-		    classify_mounts_socket(ynode_map_get(s, "volumes")) &&
+		    finding_mounts_docker_socket(ynode_map_get(s, "volumes")) &&
 		    CLASSIFY_ON("docker_socket"))
 			error = classify_push_policy(findings, fc, name, s,
 						     "volumes", "docker_socket",
@@ -332,6 +318,25 @@ int classify_desired(json_t *findings, const struct finding_ctx *fc,
 static time_t classify_parse_time(const char *s)
 {
 	return s ? policy_parse_time(s) : (time_t)-1;
+}
+
+/* Did a change from outside mooring (an audit event) happen by t? */
+static bool classify_changed_by(const json_t *f, time_t t)
+{
+	const json_t *events =
+	    json_object_get(json_object_get(f, "audit"), "events");
+	const json_t *ev;
+	size_t i;
+
+	json_array_foreach(events, i, ev)
+	{
+		time_t at = classify_parse_time(classify_str(ev, "time"));
+
+		if (json_is_true(json_object_get(ev, "outside_mooring")) &&
+		    at != (time_t)-1 && at <= t)
+			return true;
+	}
+	return false;
 }
 
 void classify_budgets(json_t *findings, const struct classify_ctx *cx)
@@ -355,8 +360,13 @@ void classify_budgets(json_t *findings, const struct classify_ctx *cx)
 		if (budget >= 0)
 			json_object_set_new(f, "budget_s",
 					    json_integer(budget / 1000));
+		/* Overdue at once only for drift the window covered: made or
+		 * seen while it was open (a window that closed before the
+		 * change explains nothing about it). */
 		if (classify_is(klass, "unauthorized") &&
-		    (e = classify_window(f, cx, true))) {
+		    (e = classify_window(f, cx, true)) &&
+		    ((detected != (time_t)-1 && detected <= e->expires) ||
+		     classify_changed_by(f, e->expires))) {
 			char when[32];
 
 			finding_format_time(when, e->expires);

@@ -5,19 +5,21 @@
 #include "finding.h"
 
 #include <ctype.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "buf.h"
 #include "digest.h"
 #include "emit.h"
-#include "emit.h"
 #include "err.h"
 #include "path.h"
+#include "state.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -97,6 +99,25 @@ static const struct finding_domain_entry {
     {"volumes_from", "storage"},
 };
 
+/* Service keys outside those domains that a rule must name all the same:
+ * what the container runs, and the mounts (the docker socket). */
+static const char *const finding_guarded_extra[] = {"command", "entrypoint",
+						    "volumes"};
+
+const char *finding_guarded_key(size_t i)
+{
+	static const char *const domains[] = {"image", "identity", "network"};
+
+	for (size_t d = 0; d < FINDING_NELEM(domains); d++)
+		for (size_t k = 0; k < FINDING_NELEM(finding_domains); k++)
+			if (!strcmp(finding_domains[k].domain, domains[d]) &&
+			    i-- == 0)
+				return finding_domains[k].key;
+	return i < FINDING_NELEM(finding_guarded_extra)
+		   ? finding_guarded_extra[i]
+		   : NULL;
+}
+
 /* Most important first: a finding takes the first domain any change hits. */
 static const char *const finding_domain_order[] = {
     "identity", "secret",  "image",   "network",
@@ -132,6 +153,27 @@ cleanup:
 	return error;
 }
 
+int finding_key_ensure(const char *state_dir)
+{
+	unsigned char key[FINDING_KEY_NEW];
+	char *path = path_join(state_dir, FINDING_KEY_FILE);
+	struct stat st;
+	int error = 0;
+
+	if (stat(path, &st) == 0)
+		goto cleanup;
+	if (RAND_bytes(key, (int)sizeof(key)) != 1) {
+		error = err_set(MOOR_ERR, "cannot make a key for '%s'", path);
+		goto cleanup;
+	}
+	/* mkstemp's 0600, renamed into place whole. */
+	error = state_write_atomic(path, key, sizeof(key));
+	OPENSSL_cleanse(key, sizeof(key));
+cleanup:
+	free(path);
+	return error;
+}
+
 void finding_key_release(struct finding_key *k)
 {
 	if (!k)
@@ -161,19 +203,18 @@ static bool finding_contains_ci(const char *hay, const char *needle)
 	return false;
 }
 
-/* "scheme://user:password@host...": a URL that carries credentials, under
- * whatever name (DATABASE_URL, a label). */
+/* "scheme://user:password@host...", "https://<token>@host/...": a URL
+ * with user info carries credentials (a token is often the user part),
+ * under whatever name (DATABASE_URL, a label). */
 static bool finding_value_has_credentials(const struct ynode *v)
 {
-	const char *s, *at, *colon, *end;
+	const char *s, *end;
 
 	if (!v || v->kind != YNODE_STR)
 		return false;
 	for (s = strstr(v->text, "://"); s; s = strstr(s + 3, "://")) {
 		end = s + 3 + strcspn(s + 3, "/?# \t");
-		at = memchr(s + 3, '@', (size_t)(end - s - 3));
-		colon = at ? memchr(s + 3, ':', (size_t)(at - s - 3)) : NULL;
-		if (colon)
+		if (memchr(s + 3, '@', (size_t)(end - s - 3)))
 			return true;
 	}
 	return false;
@@ -230,8 +271,8 @@ static void finding_tokens_free(char **tok, size_t n)
 
 bool finding_path_is_secret(const char *path)
 {
-	char *tok[4] = {0};
-	size_t n = finding_tokens(tok, 4, path);
+	char *tok[5] = {0};
+	size_t n = finding_tokens(tok, 5, path);
 	bool secret = false;
 
 	if (n >= 1 && !strcmp(tok[0], "secrets"))
@@ -239,23 +280,48 @@ bool finding_path_is_secret(const char *path)
 	else if (n >= 4 && !strcmp(tok[0], "services") &&
 		 !strcmp(tok[2], "environment"))
 		secret = finding_key_is_secret(tok[3]);
+	/* Logging drivers take tokens as options (splunk-token, ...). */
+	else if (n >= 5 && !strcmp(tok[0], "services") &&
+		 !strcmp(tok[2], "logging") && !strcmp(tok[3], "options"))
+		secret = finding_key_is_secret(tok[4]);
 	finding_tokens_free(tok, n);
 	return secret;
 }
 
-/* Does a volumes list (any plane) bind the docker socket? */
-static bool finding_mounts_docker_socket(const struct ynode *vols)
+/* Does a bind mount of this host path give the container the docker
+ * socket: the socket itself (any *docker.sock, rootless ones under
+ * /run/user too), or a directory that holds the daemon's socket? */
+static bool finding_reaches_socket(const char *src)
 {
-	if (!vols || vols->kind != YNODE_SEQ)
-		return false;
-	for (size_t i = 0; i < vols->u.seq.n; i++) {
-		const struct ynode *src =
-		    ynode_map_get(vols->u.seq.items[i], "source");
+	static const char *const dirs[] = {"/", "/var", "/var/run", "/run"};
+	size_t len = strlen(src);
 
-		if (src && src->kind == YNODE_STR &&
-		    strstr(src->text, "docker.sock"))
+	while (len > 1 && src[len - 1] == '/')
+		len--;
+	if (len >= 11 && !strncmp(src + len - 11, "docker.sock", 11))
+		return true;
+	for (size_t i = 0; i < FINDING_NELEM(dirs); i++)
+		if (strlen(dirs[i]) == len && !strncmp(src, dirs[i], len))
 			return true;
-	}
+	return false;
+}
+
+static bool finding_mount_reaches_socket(const struct ynode *m)
+{
+	const struct ynode *src = ynode_map_get(m, "source");
+
+	return src && src->kind == YNODE_STR &&
+	       finding_reaches_socket(src->text);
+}
+
+bool finding_mounts_docker_socket(const struct ynode *vols)
+{
+	if (vols && vols->kind == YNODE_MAP)
+		return finding_mount_reaches_socket(vols);
+	for (size_t i = 0; vols && vols->kind == YNODE_SEQ && i < vols->u.seq.n;
+	     i++)
+		if (finding_mount_reaches_socket(vols->u.seq.items[i]))
+			return true;
 	return false;
 }
 
@@ -282,8 +348,7 @@ const char *finding_domain(const struct change *ch)
 		if (!strcmp(key, "deploy") && n >= 4 &&
 		    !strcmp(tok[3], "resources"))
 			domain = "capacity";
-		if (!strcmp(key, "environment") && n >= 4 &&
-		    finding_key_is_secret(tok[3]))
+		if (finding_path_is_secret(ch->path))
 			domain = "secret";
 		if (!strcmp(key, "volumes") &&
 		    (finding_mounts_docker_socket(ch->desired) ||
@@ -295,20 +360,22 @@ const char *finding_domain(const struct change *ch)
 	return domain;
 }
 
+const char *finding_domain_top(const char *a, const char *b)
+{
+	for (size_t j = 0; j < FINDING_NELEM(finding_domain_order); j++)
+		if ((a && !strcmp(a, finding_domain_order[j])) ||
+		    (b && !strcmp(b, finding_domain_order[j])))
+			return finding_domain_order[j];
+	return a ? a : b;
+}
+
 const char *finding_domain_of(const struct change *const *changes, size_t n)
 {
-	size_t best = FINDING_NELEM(finding_domain_order);
+	const char *best = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *d = finding_domain(changes[i]);
-
-		for (size_t j = 0; j < best; j++)
-			if (!strcmp(d, finding_domain_order[j]))
-				best = j;
-	}
-	return best < FINDING_NELEM(finding_domain_order)
-		   ? finding_domain_order[best]
-		   : "runtime";
+	for (size_t i = 0; i < n; i++)
+		best = finding_domain_top(best, finding_domain(changes[i]));
+	return best ? best : "runtime";
 }
 
 const char *finding_risk(const char *risk_tier, const char *domain)
@@ -379,13 +446,16 @@ fail:
 	return NULL;
 }
 
-/* Is path exactly /services/<s>/environment? */
+/* Is path exactly /services/<s>/environment or .../logging/options (a
+ * mapping whose keys say which values are secret)? */
 static bool finding_is_environment(const char *path)
 {
-	char *tok[4] = {0};
-	size_t n = finding_tokens(tok, 4, path);
-	bool yes = n == 3 && !strcmp(tok[0], "services") &&
-		   !strcmp(tok[2], "environment");
+	char *tok[5] = {0};
+	size_t n = finding_tokens(tok, 5, path);
+	bool yes = n >= 3 && !strcmp(tok[0], "services") &&
+		   ((n == 3 && !strcmp(tok[2], "environment")) ||
+		    (n == 4 && !strcmp(tok[2], "logging") &&
+		     !strcmp(tok[3], "options")));
 
 	finding_tokens_free(tok, n);
 	return yes;
@@ -501,6 +571,7 @@ static json_t *finding_change(const struct finding_ctx *fc,
 			json_array_append_new(absent, json_string("actual"));
 	}
 	json_object_set_new(j, "path", json_string(ch->path));
+	json_object_set_new(j, "domain", json_string(finding_domain(ch)));
 	json_object_set_new(j, "desired", d);
 	json_object_set_new(j, "recorded", r);
 	json_object_set_new(j, "actual", a);

@@ -39,9 +39,16 @@ struct finding_key {
 #define FINDING_KEY_FILE "secret-key"
 #define FINDING_KEY_MAX	 4096
 
+#define FINDING_KEY_NEW 32
+
 /* Read <state_dir>/secret-key; a missing file is not an error (len 0).
  * Never creates anything. */
 int finding_key_load(struct finding_key *out, const char *state_dir);
+/* Create <state_dir>/secret-key (FINDING_KEY_NEW random bytes, 0600,
+ * atomically) when there is none: what acts on the state dir (run,
+ * accept) calls it, so that secret values are told apart by their HMAC
+ * and an accepted secret covers that value only. */
+int finding_key_ensure(const char *state_dir);
 void finding_key_release(struct finding_key *k);
 
 /* Does an environment variable name look like it holds a secret? */
@@ -61,6 +68,15 @@ const char *finding_domain(const struct change *ch);
  * secret, image, network, capacity, storage, runtime, metadata);
  * "runtime" when n is 0. */
 const char *finding_domain_of(const struct change *const *changes, size_t n);
+/* Does a canonical volumes list (or one mount of it) bind the docker
+ * socket, or a directory holding it (/, /var, /var/run, /run)? */
+bool finding_mounts_docker_socket(const struct ynode *vols);
+/* The more important of two domains in that order (NULL: the other). */
+const char *finding_domain_top(const char *a, const char *b);
+/* The i-th service key a policy rule may only name literally (those of
+ * the image, identity and network domains, command, entrypoint and
+ * volumes); NULL past the last. */
+const char *finding_guarded_key(size_t i);
 /* Placeholder risk: the unit's tier (critical, high, standard -> medium,
  * low), one step up for identity and secret, one down for metadata. */
 const char *finding_risk(const char *risk_tier, const char *domain);

@@ -92,6 +92,8 @@ struct plan_container {
 	 * create and start, possibly before its extra networks were
 	 * connected; it is recreated rather than started half-wired. */
 	bool never_started;
+	/* Its healthcheck says unhealthy, or has not said yet (starting). */
+	bool unhealthy;
 };
 
 struct unit_plan {

@@ -148,13 +148,18 @@ static int plan_push_finding(struct unit_plan *p, const struct plan_facts *f,
 	return 0;
 }
 
-/* A desired, recorded service with no running container. */
+/* A desired, recorded service with no running container: missing, or
+ * emergency when an open exception covers the whole service (stopped on
+ * purpose during an incident: left alone, like emergency drift). */
 static int plan_missing(struct unit_plan *p, const struct plan_facts *f,
 			const char *service, const struct ynode *desired,
 			const struct plan_container *c)
 {
-	static const struct finding_kind k = {"actual_vs_recorded", "missing",
-					      "runtime", NULL};
+	static const struct finding_kind missing = {"actual_vs_recorded",
+						    "missing", "runtime", NULL};
+	static const struct finding_kind emergency = {
+	    "actual_vs_recorded", "emergency", "runtime", NULL};
+	const struct finding_kind *k = &missing;
 	struct change ch;
 	const struct change *chs[] = {&ch};
 	char *path = xasprintf("/services/%s", service);
@@ -166,7 +171,10 @@ static int plan_missing(struct unit_plan *p, const struct plan_facts *f,
 	ch.recorded = ynode_new_str("running", NULL);
 	ch.actual = ynode_new_str(c ? "stopped" : "absent", NULL);
 	ch.mark = desired->mark;
-	error = plan_push_finding(p, f, service, c ? c->id : NULL, &k, chs, 1);
+	if (f->policy && policy_exception(f->policy, p->unit->name, service,
+					  path, f->finding.now))
+		k = &emergency;
+	error = plan_push_finding(p, f, service, c ? c->id : NULL, k, chs, 1);
 	ynode_free(ch.desired);
 	ynode_free(ch.recorded);
 	ynode_free(ch.actual);
@@ -182,6 +190,11 @@ static bool plan_accepted(const struct plan_facts *f, const struct change *x)
 	bool yes;
 
 	if (!f || !f->accepted)
+		return false;
+	/* Without the key every secret value shows the same: an accepted
+	 * one would cover any later value. */
+	if (finding_path_is_secret(x->path) &&
+	    !(f->finding.key && f->finding.key->len))
 		return false;
 	d = finding_value(x->path, x->desired, f->finding.key);
 	a = finding_value(x->path, x->actual, f->finding.key);
@@ -289,17 +302,20 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 
 		if (diff_values_equal(x->path, x->actual, base))
 			continue; /* a pending deploy, not drift */
+		/* A new commit that changes an emergency value is a
+		 * conflict all the same: deploying it would end the
+		 * emergency change silently. */
 		if (pol &&
 		    policy_owner(pol, p->unit->name, service, x->path, now))
 			b = PLAN_OWNED;
+		else if (vs_recorded &&
+			 !diff_values_equal(x->path, x->desired, x->recorded))
+			b = PLAN_CONFLICT;
 		else if (pol && policy_exception(pol, p->unit->name, service,
 						 x->path, now))
 			b = PLAN_EMERGENCY;
 		else if (plan_accepted(f, x))
 			continue;
-		else if (vs_recorded &&
-			 !diff_values_equal(x->path, x->desired, x->recorded))
-			b = PLAN_CONFLICT;
 		else
 			b = PLAN_DRIFT;
 		bucket[b][nb[b]++] = x;

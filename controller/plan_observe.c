@@ -144,7 +144,12 @@ static void plan_container_from_inspect(struct plan_container *c)
 
 	const char *started =
 	    json_string_value(json_object_get(state, "StartedAt"));
+	const char *health = json_string_value(
+	    json_object_get(json_object_get(state, "Health"), "Status"));
 
+	/* Only a healthcheck's verdict counts; no healthcheck is healthy. */
+	c->unhealthy = health && (!strcmp(health, "unhealthy") ||
+				  !strcmp(health, "starting"));
 	if (json_is_boolean(json_object_get(state, "Running")))
 		c->running = json_is_true(json_object_get(state, "Running"));
 	/* The daemon's zero time: created, never started. */

@@ -235,6 +235,8 @@ static void policy_check_init(void *entry)
 
 static void policy_ownership_check(struct policy_parse *p, void *entry,
 				   const struct ynode *item, const char *label);
+static void policy_domain_check(struct policy_parse *p, void *entry,
+				const struct ynode *item, const char *label);
 
 /* A top-level list and where its entries land in struct policy. */
 static const struct policy_section {
@@ -254,7 +256,7 @@ static const struct policy_section {
      policy_ownership_check},
     {"domains", "domain rule", policy_domain_keys, sizeof(struct policy_domain),
      offsetof(struct policy, domains), offsetof(struct policy, ndomains),
-     offsetof(struct policy_domain, mark), NULL, NULL},
+     offsetof(struct policy_domain, mark), NULL, policy_domain_check},
     {"exceptions", "exception", policy_exception_keys,
      sizeof(struct policy_exception), offsetof(struct policy, exceptions),
      offsetof(struct policy, nexceptions),
@@ -509,18 +511,34 @@ static void policy_parse_entry(struct policy_parse *p,
 				   label, k->name);
 }
 
-static void policy_ownership_check(struct policy_parse *p, void *entry,
-				   const struct ynode *item, const char *label)
+/* A rule that takes fields away from git (ownership) or moves them to
+ * another domain (and so another auto-heal rule) names the dangerous
+ * ones by their key. */
+static void policy_narrow_check(struct policy_parse *p, const char *path,
+				const struct ynode *item, const char *label)
 {
-	const struct policy_ownership *o = entry;
 	const char *key;
 
-	if (!o->path || !(key = policy_pattern_too_broad(o->path)))
+	if (!path || !(key = policy_pattern_too_broad(path)))
 		return;
 	diag_error(&p->diag, &ynode_map_get(item, "path")->mark,
 		   "%s is too broad: '%s' would cover '%s' without naming it "
 		   "(name such a field by its key, as in '/services/*/%s')",
-		   label, o->path, key, key);
+		   label, path, key, key);
+}
+
+static void policy_ownership_check(struct policy_parse *p, void *entry,
+				   const struct ynode *item, const char *label)
+{
+	policy_narrow_check(p, ((const struct policy_ownership *)entry)->path,
+			    item, label);
+}
+
+static void policy_domain_check(struct policy_parse *p, void *entry,
+				const struct ynode *item, const char *label)
+{
+	policy_narrow_check(p, ((const struct policy_domain *)entry)->path,
+			    item, label);
 }
 
 /* ---- files ----------------------------------------------------------- */

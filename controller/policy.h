@@ -73,13 +73,15 @@
  * max_objects is 1 to 1000; a check with no matching entry is off; a
  * budget with neither domain nor class applies to every finding.
  *
- * Narrow rules for dangerous fields: an ownership rule whose pattern
- * would match an image, identity, network or command field through a
- * wildcard ("/services/api/ *", "/services/ * / **") is an error; such a
- * field must be named by its key ("/services/ * /image" is accepted:
- * the wildcard is only in the service segment). The keys concerned:
- * image, user, privileged, cap_add, cap_drop, security_opt, devices,
- * volumes, ports, networks, network_mode, ipc, pid, command, entrypoint.
+ * Narrow rules for dangerous fields: an ownership or domain rule whose
+ * pattern would match an image, identity, network or command field
+ * through a wildcard ("/services/api/ *", "/services/ * / **") is an
+ * error; such a field must be named by its key ("/services/ * /image" is
+ * accepted: the wildcard is only in the service segment). The keys
+ * concerned: every key finding.c puts in the image, identity or network
+ * domain (image, pull_policy, user, privileged, cap_add, userns_mode,
+ * hostname, dns, extra_hosts, ports, networks, ...: finding_guarded_key),
+ * and command, entrypoint, volumes.
  * A pattern that can match a whole service or /services itself (which
  * hold those fields) is refused too ("/services/ *", "/services/api").
  *

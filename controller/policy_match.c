@@ -17,18 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "finding.h"
 #include "xalloc.h"
 
 #include "banned.h"
 
 #define POLICY_NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Service keys an ownership rule may only name literally (policy.h). */
-static const char *const policy_narrow_keys[] = {
-    "image",	    "user",    "privileged", "cap_add", "cap_drop",
-    "security_opt", "devices", "volumes",    "ports",	"networks",
-    "network_mode", "ipc",     "pid",	     "command", "entrypoint",
-};
 
 /* ---- JSON pointers as segments -------------------------------------- */
 
@@ -198,7 +192,7 @@ const char *policy_pattern_invalid(const char *pattern)
  */
 const char *policy_pattern_too_broad(const char *pattern)
 {
-	const char *covered = policy_narrow_keys[0];
+	const char *covered = finding_guarded_key(0);
 	struct policy_segs s;
 
 	if (pattern[0] != '/')
@@ -214,8 +208,8 @@ const char *policy_pattern_too_broad(const char *pattern)
 	    policy_is_globstar(s.items[2]))
 		goto cleanup;
 	covered = NULL;
-	for (size_t i = 0; i < POLICY_NELEM(policy_narrow_keys); i++) {
-		const char *key = policy_narrow_keys[i];
+	for (size_t i = 0; finding_guarded_key(i); i++) {
+		const char *key = finding_guarded_key(i);
 
 		if (fnmatch(s.items[2], key, 0) == 0 &&
 		    strcmp(s.items[2], key)) {

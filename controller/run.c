@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "digest.h"
 #include "err.h"
+#include "finding.h"
 #include "log.h"
 #include "path.h"
 #include "policy.h"
@@ -305,6 +306,24 @@ static bool run_check_registry(struct controller *c)
 	return true;
 }
 
+/* Policy rules and exceptions that expired since the last report: once
+ * each, as check-config lists them (an expired rule stops applying; what
+ * it hid comes back as findings, and the log says why). */
+static void run_report_expired(struct controller *c)
+{
+	char **lines = NULL;
+	size_t n = policy_expired(&lines, &c->ctx.policy, time(NULL));
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strmap_get(&c->expired, lines[i])) {
+			log_warnx("%s; it no longer applies", lines[i]);
+			strmap_set(&c->expired, lines[i], "", NULL);
+		}
+		free(lines[i]);
+	}
+	free(lines);
+}
+
 /* The daemon may have been down when the context was opened. */
 static void run_reopen_engine(struct controller *c)
 {
@@ -467,6 +486,7 @@ static void run_round(struct controller *c, bool forced)
 			run_fetch(c);
 		run_reopen_engine(c);
 		retake = run_check_registry(c);
+		run_report_expired(c);
 	}
 	if (retake) {
 		/* `due` was by index into the old table: take every unit of
@@ -662,6 +682,7 @@ static void run_release(struct controller *c)
 	free(c->ctx_error);
 	free(c->registry_commit);
 	free(c->registry_error);
+	strmap_release(&c->expired);
 	free(c->fetch_error);
 	if (c->secret) {
 		explicit_bzero(c->secret, c->secret_len);
@@ -711,6 +732,10 @@ int run_controller(int *exit_out, const struct run_options *o)
 	 * the caller holding it and never takes it itself. */
 	if ((error = state_lock(&lock_fd, c->state_dir)) < 0)
 		goto cleanup;
+	if (finding_key_ensure(c->state_dir) < 0) {
+		log_warnx("secret values will show no HMAC: %s", err_last());
+		err_clear();
+	}
 	/* As `mooring apply`: without a journal the controller still runs,
 	 * but its own actions cannot be told from outside changes. */
 	if (journal_open(&c->journal, c->state_dir) < 0) {

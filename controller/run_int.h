@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "apply.h"
+#include "strmap.h"
 #include "context.h"
 #include "events.h"
 #include "journal.h"
@@ -61,6 +62,7 @@ struct controller {
 	char *ctx_error;       /* why ctx could not be opened */
 	char *registry_commit; /* the commit ctx->units were loaded from */
 	char *registry_error;  /* units.yaml of the pinned commit is bad */
+	struct strmap expired; /* policy rules reported as expired */
 	long long last_fetch_ms;
 	bool fetch_ok;
 	char *fetch_error;

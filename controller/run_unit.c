@@ -42,6 +42,9 @@ static bool run_status_checked(enum unit_status s)
 	       s == UNIT_CONFLICT;
 }
 
+static void run_findings_lifecycle(struct controller *c, struct run_unit *ru,
+				   json_t *findings, time_t now);
+
 /* "a; b; c" of apply_check's problems. */
 static char *run_join_problems(const struct apply_problems *p)
 {
@@ -72,6 +75,12 @@ static int run_deploy(bool *deployed, char **why_out, struct controller *c,
 	acts = xcalloc(plan->nactions ? plan->nactions : 1, sizeof(*acts));
 	take = xcalloc(plan->nactions ? plan->nactions : 1, sizeof(*take));
 	run_heal_decide(take, c, ru, plan);
+	/* Drift this pass may heal is opened first, so that its record says
+	 * when it was seen and the re-plan resolves it; after the decision,
+	 * which may have turned flapping drift into failed_reconciliation
+	 * (the class is part of a finding's identity). */
+	if (plan->status == UNIT_DRIFT)
+		run_findings_lifecycle(c, ru, plan->findings, time(NULL));
 	for (size_t i = 0; i < plan->nactions; i++)
 		if (take[i])
 			acts[n++] = plan->actions[i];
@@ -229,7 +238,11 @@ static void run_record(struct controller *c, struct run_unit *ru,
 		 : (c->have_ctx ? source_commit(c->ctx.source) : NULL);
 	time_t now = time(NULL);
 	long delay;
-	json_t *findings = plan ? json_deep_copy(plan->findings) : NULL;
+	/* No result is no finding resolved: a pass that could not look
+	 * (daemon down, render error) keeps the last findings. */
+	json_t *findings = plan && run_status_checked(status)
+			       ? json_deep_copy(plan->findings)
+			       : NULL;
 
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_lock(&c->mu);
@@ -341,11 +354,6 @@ void run_unit_pass(struct controller *c, struct run_unit *ru)
 	} else if (c->fetch_ok &&
 		   (status == UNIT_PENDING || status == UNIT_DRIFT ||
 		    status == UNIT_IN_SYNC)) {
-		/* Drift this pass may heal is opened first, so that its
-		 * record says when it was seen and the re-plan resolves it. */
-		if (status == UNIT_DRIFT)
-			run_findings_lifecycle(c, ru, plan.findings,
-					       time(NULL));
 		if (run_deploy(&deployed, &why, c, ru, &plan) < 0) {
 			status = UNIT_ERROR;
 			ok = false;

@@ -289,14 +289,18 @@ flap_round() {
 	# Reverted: a new container with cpus 1 again.
 	wait_until 30 eval "test \"\$(cid flap)\" != '$c' && inspect_true \"\$(cid flap)\" \"h['NanoCpus'] == 10**9\""
 }
+# max_reverts 2: reverted more than twice, the field is someone's.
 check "7: first change reverted" flap_round
 check "7: second change reverted" flap_round
+check "7: third change reverted" flap_round
 c=$(cid flap)
 docker update --cpus 0.5 "$c" >/dev/null
-check "7: third change: failed_reconciliation, auto-heal suspended" \
-	wait_until 20 finding_true flap "f['class'] == 'failed_reconciliation' and f.get('auto_heal_suspended') and f['flapping']['reverts'] >= 2"
+check "7: fourth change: failed_reconciliation, auto-heal suspended" \
+	wait_until 20 finding_true flap "f['class'] == 'failed_reconciliation' and f.get('auto_heal_suspended') and f['flapping']['reverts'] == 3"
 sleep 3
-check "7: no third revert" eval "test '$(cid flap)' = '$c' && inspect_true '$c' \"h['NanoCpus'] == 500000000\""
+check "7: no fourth revert" eval "test '$(cid flap)' = '$c' && inspect_true '$c' \"h['NanoCpus'] == 500000000\""
+check "7: one record for it, not a new id every pass" \
+	json_true "$state/findings/flap.json" "len([r for r in d['records'] if r['finding']['class'] == 'failed_reconciliation']) == 1"
 
 # --- metrics -----------------------------------------------------------------------
 curl -s -m 3 "http://127.0.0.1:$hport/metrics" >"$TMP/metrics" 2>/dev/null

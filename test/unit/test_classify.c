@@ -227,6 +227,52 @@ static void test_classify__audit_from_the_journal(void **state)
 	json_decref(journal);
 }
 
+/* A repo domain rule on one path does not lower the others: the finding
+ * keeps the most important domain of its changes. */
+static void test_classify__domain_of_every_change(void **state)
+{
+	struct unit u = test_unit("standard", UNIT_ON_DRIFT_REVERT);
+	struct policy p;
+	json_t *f = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "unit", "api",
+	    "service", "api", "class", "unauthorized", "relationship",
+	    "actual_vs_recorded", "domain", "identity", "container", "c1",
+	    "changes", "path", "/services/api/environment/LOG_LEVEL", "domain",
+	    "runtime", "path", "/services/api/user", "domain", "identity");
+
+	(void)state;
+	load(&p, "domains:\n"
+		 "  - path: /services/*/environment/LOG_*\n"
+		 "    domain: metadata\n"
+		 "auto_heal:\n"
+		 "  - domain: [runtime, metadata]\n"
+		 "    mode: revert\n");
+	classify_one(f, &p, &u, NULL);
+	assert_string_equal(str(f, "domain"), "identity");
+	assert_false(json_is_true(json_object_get(f, "auto_heal_allowed")));
+	json_decref(f);
+	/* Alone, the rule's domain is the finding's. */
+	f = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s}]}", "unit", "api",
+		      "service", "api", "class", "unauthorized", "relationship",
+		      "actual_vs_recorded", "domain", "runtime", "container",
+		      "c1", "changes", "path",
+		      "/services/api/environment/LOG_LEVEL", "domain",
+		      "runtime");
+	classify_one(f, &p, &u, NULL);
+	assert_string_equal(str(f, "domain"), "metadata");
+	assert_true(json_is_true(json_object_get(f, "auto_heal_allowed")));
+	json_decref(f);
+	policy_release(&p);
+}
+
+static const char *when_of(time_t t)
+{
+	static char when[32];
+
+	finding_format_time(when, t);
+	return when;
+}
+
 static void test_classify__emergency_window_and_overdue(void **state)
 {
 	struct unit u = test_unit("standard", UNIT_ON_DRIFT_REPORT);
@@ -258,10 +304,28 @@ static void test_classify__emergency_window_and_overdue(void **state)
 	assert_false(json_is_true(json_object_get(f, "auto_heal_allowed")));
 	/* Once the window closed, plan makes it unauthorized: overdue. */
 	json_object_set_new(f, "class", json_string("unauthorized"));
+	json_object_set_new(f, "detected_at", json_string(when_of(now)));
 	cx.now = now + 120;
 	classify_budgets(arr, &cx);
 	assert_true(json_is_true(json_object_get(f, "overdue")));
 	assert_non_null(strstr(str(f, "overdue_reason"), "INC-7"));
+	/* Drift first seen after the window closed owes it nothing. */
+	json_object_del(f, "overdue");
+	json_object_del(f, "overdue_reason");
+	json_object_del(f, "exception");
+	json_object_set_new(f, "detected_at", json_string(when_of(now + 90)));
+	classify_budgets(arr, &cx);
+	assert_false(json_is_true(json_object_get(f, "overdue")));
+	assert_null(json_object_get(f, "exception"));
+	/* ... unless the change itself was made while it was open (the
+	 * record reopened after the emergency one resolved). */
+	json_object_set_new(f, "audit",
+			    json_pack("{s:[{s:s,s:s,s:b}],s:b}", "events",
+				      "action", "update", "time",
+				      when_of(now + 1), "outside_mooring", 1,
+				      "outside_mooring", 1));
+	classify_budgets(arr, &cx);
+	assert_true(json_is_true(json_object_get(f, "overdue")));
 	json_decref(arr);
 	policy_release(&p);
 }
@@ -353,6 +417,7 @@ int main(void)
 	    cmocka_unit_test(test_classify__repo_rule_allows_revert),
 	    cmocka_unit_test(test_classify__on_drift_revert_spares_identity),
 	    cmocka_unit_test(test_classify__audit_from_the_journal),
+	    cmocka_unit_test(test_classify__domain_of_every_change),
 	    cmocka_unit_test(test_classify__emergency_window_and_overdue),
 	    cmocka_unit_test(test_classify__budgets),
 	    cmocka_unit_test(test_classify__desired_state_checks),

@@ -223,6 +223,19 @@ static void test_finding__credentials_in_urls_never_appear(void **s)
 	assert_non_null(strstr(text, "https://example.com/a:b"));
 	free(text);
 	json_decref(f);
+	/* A token as the user part is a credential too. */
+	{
+		struct ynode *tok =
+		    ynode_new_str("https://ghp_abc123@github.com/o/r", NULL);
+		json_t *j = finding_value("/services/api/environment/GIT_URL",
+					  tok, NULL);
+
+		text = json_dumps(j, JSON_ENCODE_ANY);
+		assert_null(strstr(text, "ghp_abc123"));
+		free(text);
+		json_decref(j);
+		ynode_free(tok);
+	}
 	ynode_free(d);
 	ynode_free(a);
 	ynode_free(plain);
@@ -268,6 +281,29 @@ static void test_finding__secret_hmac_with_host_key(void **s)
 	rmdir(dir);
 	ynode_free(v1);
 	ynode_free(v2);
+}
+
+static void test_finding__logging_tokens_are_secret(void **s)
+{
+	struct ynode *opts = load("splunk-token: abc\nsplunk-url: x\n");
+	struct ynode *tok = ynode_new_str("abc", NULL);
+	json_t *j = finding_value("/services/api/logging/options", opts, NULL);
+	json_t *one = finding_value(
+	    "/services/api/logging/options/splunk-token", tok, NULL);
+	char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	struct change ch = change_of(
+	    "/services/api/logging/options/splunk-token", NULL, NULL, tok);
+
+	(void)s;
+	assert_string_equal(text, "{\"splunk-token\":{\"changed\":true},"
+				  "\"splunk-url\":\"x\"}");
+	assert_true(json_is_true(json_object_get(one, "changed")));
+	assert_string_equal(finding_domain(&ch), "secret");
+	free(text);
+	json_decref(j);
+	json_decref(one);
+	ynode_free(opts);
+	ynode_free(tok);
 }
 
 static void test_finding__whole_environment_map_is_masked(void **s)
@@ -320,9 +356,30 @@ static void test_finding__domains(void **s)
 			fail_msg("%s: domain %s, want %s", cases[i].path,
 				 finding_domain(&ch), cases[i].domain);
 	}
-	/* Mounting the docker socket is identity. */
+	/* Mounting the docker socket is identity: the socket anywhere, or
+	 * a directory that holds the daemon's. */
 	ch = change_of("/services/api/volumes", NULL, NULL, vols);
 	assert_string_equal(finding_domain(&ch), "identity");
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const srcs[] = {
+		    "- {type: bind, source: /var/run, target: /h}\n",
+		    "- {type: bind, source: /run/, target: /h}\n",
+		    "- {type: bind, source: /run/user/1000/docker.sock, "
+		    "target: /s}\n",
+		    "- {type: bind, source: /, target: /host}\n"};
+		struct ynode *v = load(srcs[i]);
+
+		assert_true(finding_mounts_docker_socket(v));
+		ynode_free(v);
+	}
+	{
+		struct ynode *v =
+		    load("- {type: bind, source: /var/lib/x, target: /x}\n"
+			 "- {type: volume, source: run, target: /r}\n");
+
+		assert_false(finding_mounts_docker_socket(v));
+		ynode_free(v);
+	}
 	/* The most important domain wins. */
 	ch = change_of("/services/api/labels/x", NULL, NULL, NULL);
 	other = change_of("/services/api/mem_limit", NULL, NULL, NULL);
@@ -416,6 +473,7 @@ int main(void)
 	    cmocka_unit_test(test_finding__secret_values_never_appear),
 	    cmocka_unit_test(test_finding__credentials_in_urls_never_appear),
 	    cmocka_unit_test(test_finding__secret_hmac_with_host_key),
+	    cmocka_unit_test(test_finding__logging_tokens_are_secret),
 	    cmocka_unit_test(test_finding__whole_environment_map_is_masked),
 	    cmocka_unit_test(test_finding__domains),
 	    cmocka_unit_test(test_finding__risk_placeholder),

@@ -15,6 +15,7 @@
 #include "context.h"
 #include "plan.h"
 #include "plan_internal.h"
+#include "policy.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -647,6 +648,96 @@ static void test_plan__recorded_image_round_trip(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* decide() with a policy holding one open exception for unit api. */
+static void decide_under_exception(struct unit_plan *p, char **fields,
+				   size_t nfields)
+{
+	struct policy pol;
+	struct policy_exception e;
+	struct plan_facts f;
+
+	memset(&pol, 0, sizeof(pol));
+	memset(&e, 0, sizeof(e));
+	e.incident = "INC-9";
+	e.unit = "api";
+	e.fields = fields;
+	e.nfields = nfields;
+	e.expires = 1795342951 + 3600;
+	e.origin = "cli";
+	policy_add_exception(&pol, &e);
+	memset(&f, 0, sizeof(f));
+	f.policy = &pol;
+	f.finding.unit = &test_unit;
+	f.finding.source = "/repo";
+	f.finding.root = "/repo";
+	f.finding.now = 1795342951;
+	assert_int_equal(plan_decide(p, &f, NULL), 0);
+	policy_release(&pol);
+}
+
+static void test_plan__emergency_windows(void **s)
+{
+	char *mem[] = {"/services/api/mem_limit"};
+	struct unit_plan p;
+	const json_t *f;
+	bool conflict = false;
+	size_t i;
+
+	(void)s;
+	/* Inside the window, the runtime value is emergency, left alone. */
+	plan_init(&p, API_V1, API_V1);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+		      "image: x:1\nmem_limit: 2147483648\n"
+		      "environment: {LOG_LEVEL: info}\n");
+	decide_under_exception(&p, mem, 1);
+	assert_int_equal(p.nactions, 0);
+	assert_string_equal(fstr(json_array_get(p.findings, 0), "class"),
+			    "emergency");
+	unit_plan_release(&p);
+
+	/* A commit that changes the same field: a conflict with both
+	 * values, not a silent deploy over the emergency value. */
+	plan_init(&p, API_V2, API_V1);
+	add_container(
+	    &p, "api-api-1", "api",
+	    ynode_map_get(
+		ynode_map_get(ynode_map_get(p.recorded, "services"), "api"),
+		"spec_hash")
+		->text,
+	    true,
+	    "image: x:1\nmem_limit: 2147483648\n"
+	    "environment: {LOG_LEVEL: info}\n");
+	decide_under_exception(&p, mem, 1);
+	json_array_foreach(p.findings, i, f)
+	{
+		if (!strcmp(fstr(f, "relationship"), "conflict") &&
+		    !strcmp(fstr(fchange(f, 0), "path"),
+			    "/services/api/mem_limit"))
+			conflict = true;
+	}
+	assert_true(conflict);
+	assert_string_equal(unit_status_name(p.status), "conflict");
+	unit_plan_release(&p);
+
+	/* A service stopped under a window for the whole unit: emergency
+	 * (left stopped by the loop), not missing. */
+	plan_init(&p, API_V1, API_V1);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), false,
+		      API_V1_SVC);
+	decide_under_exception(&p, NULL, 0);
+	assert_string_equal(fstr(json_array_get(p.findings, 0), "class"),
+			    "emergency");
+	unit_plan_release(&p);
+	/* A window for other fields leaves it missing. */
+	plan_init(&p, API_V1, API_V1);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), false,
+		      API_V1_SVC);
+	decide_under_exception(&p, mem, 1);
+	assert_string_equal(fstr(json_array_get(p.findings, 0), "class"),
+			    "missing");
+	unit_plan_release(&p);
+}
+
 /* A service in another's network namespace follows it to a new
  * container: the daemon bound it to the old container's id. */
 static void test_plan__namespace_joiner_follows_its_target(void **s)
@@ -909,6 +1000,7 @@ int main(void)
 	    cmocka_unit_test(
 		test_plan__hand_recreate_on_moved_tag_is_image_drift),
 	    cmocka_unit_test(test_plan__recorded_image_round_trip),
+	    cmocka_unit_test(test_plan__emergency_windows),
 	    cmocka_unit_test(test_plan__namespace_joiner_follows_its_target),
 	    cmocka_unit_test(test_plan__never_started_is_recreated),
 	    cmocka_unit_test(test_plan__force_recreate),

@@ -140,10 +140,18 @@ static void test_policy__shipped_defaults(void **state)
 	assert_int_equal(p.nexceptions, 0);
 	assert_int_equal(p.ndomains, 0);
 
-	/* No revert anywhere by default. */
+	/* No revert by default but the restart of a missing service (as
+	 * compose up would), which cannot wait for a healthy unit. */
 	assert_true(p.nauto_heal > 0);
 	for (size_t i = 0; i < p.nauto_heal; i++)
-		assert_int_not_equal(p.auto_heal[i].mode, POLICY_MODE_REVERT);
+		if (p.auto_heal[i].mode == POLICY_MODE_REVERT) {
+			assert_int_equal(p.auto_heal[i].nclasses, 1);
+			assert_string_equal(p.auto_heal[i].classes[0],
+					    "missing");
+			assert_false(p.auto_heal[i].require_healthy);
+		}
+	r = policy_auto_heal(&p, "missing", "runtime", "critical", "api");
+	assert_int_equal(r->mode, POLICY_MODE_REVERT);
 	r = policy_auto_heal(&p, "emergency", "metadata", "low", "api");
 	assert_non_null(r);
 	assert_int_equal(r->mode, POLICY_MODE_OFF);
@@ -1043,11 +1051,20 @@ static void test_policy__narrow_rule(void **state)
 	assert_string_equal(policy_pattern_too_broad("/services/*/c*"),
 			    "cap_add");
 	assert_string_equal(policy_pattern_too_broad("/services/*/net*"),
-			    "networks");
+			    "network_mode");
 	assert_string_equal(policy_pattern_too_broad("/services/*/?ser"),
 			    "user");
 	assert_string_equal(policy_pattern_too_broad("/services/*/[ep]*"),
-			    "privileged");
+			    "pull_policy");
+	/* Every key of those domains, not a hand-kept few. */
+	assert_string_equal(policy_pattern_too_broad("/services/*/userns*"),
+			    "userns_mode");
+	assert_string_equal(policy_pattern_too_broad("/services/*/h*"),
+			    "hostname");
+	assert_string_equal(policy_pattern_too_broad("/services/*/extra*"),
+			    "extra_hosts");
+	assert_string_equal(policy_pattern_too_broad("/services/*/e*"),
+			    "expose");
 	assert_string_equal(policy_pattern_too_broad("/services/**/image"),
 			    "image");
 	/* A whole service, or all of them, holds those fields too. */
@@ -1098,7 +1115,18 @@ static void test_policy__narrow_rule(void **state)
 	assert_logged(&w, "mooring/policies/x.yaml:20:11: ownership rule #7 "
 			  "is too broad: '/services/*' would cover 'image'");
 
-	/* The rule is for ownership only: other lists may be broad. */
+	/* Domain rules too: moving identity fields to runtime would let a
+	 * runtime revert rule reach them. */
+	assert_int_equal(load_text(&p, &w,
+				   "domains:\n"
+				   "  - path: /services/*/**\n"
+				   "    domain: runtime\n"),
+			 MOOR_EINVAL);
+	assert_logged(&w, "mooring/policies/x.yaml:2:11: domain rule #1 is "
+			  "too broad: '/services/*/**' would cover 'image'");
+
+	/* The rule is for ownership and domains only: auto_heal paths only
+	 * limit what a revert may touch, and may be broad. */
 	assert_int_equal(load_text(&p, &w,
 				   "ownership:\n"
 				   "  - path: /services/*/image\n"
@@ -1108,7 +1136,7 @@ static void test_policy__narrow_rule(void **state)
 				   "    owner: ops\n"
 				   "    reason: r\n"
 				   "domains:\n"
-				   "  - path: /services/*/**\n"
+				   "  - path: /services/*/labels/**\n"
 				   "    domain: runtime\n"
 				   "auto_heal:\n"
 				   "  - mode: revert\n"
