@@ -135,18 +135,26 @@ static void plan_init(struct unit_plan *p, const char *desired,
 	p->recorded = recorded ? recorded_of(recorded) : NULL;
 }
 
-static void decide(struct unit_plan *p, const struct strmap *resolved,
-		   const struct plan_options *opts)
+static void decide_with(struct unit_plan *p, const struct strmap *resolved,
+			const struct plan_options *opts,
+			const struct policy *pol)
 {
 	struct plan_facts f;
 
 	memset(&f, 0, sizeof(f));
 	f.resolved = resolved;
+	f.policy = pol;
 	f.finding.unit = &test_unit;
 	f.finding.source = "/repo";
 	f.finding.root = "/repo";
 	f.finding.now = 1795342951;
 	assert_int_equal(plan_decide(p, &f, opts), 0);
+}
+
+static void decide(struct unit_plan *p, const struct strmap *resolved,
+		   const struct plan_options *opts)
+{
+	decide_with(p, resolved, opts, NULL);
 }
 
 static void assert_action(const struct unit_plan *p, size_t i,
@@ -179,6 +187,18 @@ static const json_t *fchange(const json_t *f, size_t i)
 	"    environment: {LOG_LEVEL: debug}\n"
 #define API_V1_SVC                                                             \
 	"image: x:1\nmem_limit: 536870912\nenvironment: {LOG_LEVEL: info}\n"
+
+/* The running container of "api", made from the desired spec, on image. */
+static struct plan_container *api_on_image(struct unit_plan *p,
+					   const char *image)
+{
+	struct plan_container *c = add_container(
+	    p, "api-api-1", "api", hash_of(p, "api"), true, API_V1_SVC);
+
+	free(c->image_id);
+	c->image_id = xstrdup(image);
+	return c;
+}
 
 /* ---- whole pass: status without a look --------------------------------- */
 
@@ -511,10 +531,7 @@ static void test_plan__hand_recreate_on_moved_tag_is_image_drift(void **s)
 	 * recorded id says mooring deployed IMG_OLD. */
 	plan_init(&p, API_V1, API_V1);
 	record_image(&p, "api", IMG_OLD);
-	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
-			   API_V1_SVC);
-	free(ct->image_id);
-	ct->image_id = xstrdup(IMG_NEW);
+	api_on_image(&p, IMG_NEW);
 	strmap_set(&resolved, "api", IMG_NEW, NULL);
 	decide(&p, &resolved, NULL);
 	assert_int_equal(p.nactions, 0); /* recreating changes nothing */
@@ -598,7 +615,6 @@ static void test_plan__recorded_image_round_trip(void **s)
 	char cmd[64];
 	struct unit_plan p;
 	struct strmap resolved = STRMAP_INIT;
-	struct plan_container *ct;
 	struct ynode *doc;
 	struct stat st1, st2;
 	char path[128];
@@ -618,10 +634,7 @@ static void test_plan__recorded_image_round_trip(void **s)
 	 * apply with nothing to do neither forgets nor rewrites it. */
 	plan_init(&p, API_V1, NULL);
 	p.recorded = doc;
-	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
-			   API_V1_SVC);
-	free(ct->image_id);
-	ct->image_id = xstrdup(IMG_NEW);
+	api_on_image(&p, IMG_NEW);
 	strmap_set(&resolved, "api", IMG_NEW, NULL);
 	decide(&p, &resolved, NULL);
 	assert_int_equal(json_array_size(p.findings), 1);
@@ -635,10 +648,7 @@ static void test_plan__recorded_image_round_trip(void **s)
 	/* A new spec: the container's image is recorded again. */
 	plan_init(&p, API_V2, NULL);
 	p.recorded = doc;
-	ct = add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
-			   API_V1_SVC);
-	free(ct->image_id);
-	ct->image_id = xstrdup(IMG_NEW);
+	api_on_image(&p, IMG_NEW);
 	doc = record_and_reload(&p, dir, "id-api-api-1", false);
 	assert_string_equal(recorded_image_of(doc), IMG_NEW);
 	ynode_free(doc);
@@ -654,7 +664,6 @@ static void decide_under_exception(struct unit_plan *p, char **fields,
 {
 	struct policy pol;
 	struct policy_exception e;
-	struct plan_facts f;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&e, 0, sizeof(e));
@@ -665,13 +674,7 @@ static void decide_under_exception(struct unit_plan *p, char **fields,
 	e.expires = 1795342951 + 3600;
 	e.origin = "cli";
 	policy_add_exception(&pol, &e);
-	memset(&f, 0, sizeof(f));
-	f.policy = &pol;
-	f.finding.unit = &test_unit;
-	f.finding.source = "/repo";
-	f.finding.root = "/repo";
-	f.finding.now = 1795342951;
-	assert_int_equal(plan_decide(p, &f, NULL), 0);
+	decide_with(p, NULL, NULL, &pol);
 	policy_release(&pol);
 }
 
