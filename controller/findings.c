@@ -10,7 +10,7 @@
  * only one is ever open. Ids are unique in a store: a new record whose
  * "drift-<date>-<key>" is taken (resolved and back the same day) gets a
  * suffix "-2", "-3"... findings_assign_ids() computes the same id a pass
- * of findings_update() would give, so `mooring plan` and `mooring run`
+ * of findings_update_at() would give, so `mooring plan` and `mooring run`
  * agree on it.
  */
 #include "findings.h"
@@ -449,7 +449,12 @@ cleanup:
 
 /* ---- the lifecycle --------------------------------------------------- */
 
-/* The earliest time of the finding's audit events; -1 when none. */
+/*
+ * The earliest time of the finding's audit events from outside mooring;
+ * -1 when none. mooring's own create and start of the container are in
+ * the trail too, and they are not the change: counting them would make
+ * time_to_detect_s the age of the container.
+ */
 static time_t findings_changed_at(const json_t *finding)
 {
 	const json_t *events =
@@ -462,6 +467,8 @@ static time_t findings_changed_at(const json_t *finding)
 	{
 		time_t t = findings_parse_time(findings_str(ev, "time"));
 
+		if (!json_is_true(json_object_get(ev, "outside_mooring")))
+			continue;
 		if (t >= 0 && (first < 0 || t < first))
 			first = t;
 	}
@@ -496,16 +503,51 @@ static json_t *findings_record_new(const char *key, const char *id, time_t now,
 	return rec;
 }
 
-/* Record one finding of the pass: refresh its open record or open one.
- * seen gets the record's id. */
-static void findings_record_seen(json_t *records, json_t *seen, json_t *f,
-				 const char *unit, time_t now)
+/*
+ * The record with this key resolved by `mooring accept` at or after
+ * observed_at, borrowed; NULL when none. The plan that found the
+ * divergence read the host before the acceptance: its finding is stale,
+ * and the next plan, which sees the accepted value, decides.
+ */
+static json_t *findings_accepted_since(const json_t *records, const char *key,
+				       time_t observed_at)
+{
+	json_t *rec;
+	size_t i;
+
+	json_array_foreach(records, i, rec)
+	{
+		const char *k = findings_str(rec, "key");
+		const char *how = findings_str(rec, "resolution");
+		time_t at =
+		    findings_parse_time(findings_str(rec, "resolved_at"));
+
+		if (k && how && !strcmp(k, key) && !strcmp(how, "accepted") &&
+		    at >= 0 && at >= observed_at)
+			return rec;
+	}
+	return NULL;
+}
+
+/* Record one finding of the pass: refresh its open record, or open one
+ * (appended to opened) unless it was accepted since the plan read the
+ * host. seen gets the open record's id. */
+static void findings_record_seen(json_t *records, json_t *seen, json_t *opened,
+				 json_t *f, const char *unit, time_t now,
+				 time_t observed_at)
 {
 	char key[13], id[64];
 	json_t *rec;
 
 	findings_key(key, f, unit);
 	rec = findings_open_record(records, key);
+	if (!rec &&
+	    (rec = findings_accepted_since(records, key, observed_at))) {
+		/* Named after the accepted record, which stays as it is:
+		 * the id names a record of the store, as every id does. */
+		findings_name(f, rec);
+		return;
+	}
 	if (rec) {
 		findings_name(f, rec);
 		json_object_set_new(rec, "last_seen_at",
@@ -517,6 +559,7 @@ static void findings_record_seen(json_t *records, json_t *seen, json_t *f,
 		json_object_set_new(f, "detected_at", findings_time_json(now));
 		rec = findings_record_new(key, id, now, f);
 		json_array_append_new(records, rec);
+		json_array_append(opened, rec);
 	}
 	json_object_set_new(seen, findings_str(rec, "id"), json_true());
 }
@@ -533,11 +576,13 @@ static bool findings_expired(const json_t *rec, time_t now)
 			     (long long)FINDINGS_KEEP_RESOLVED * FINDINGS_DAY;
 }
 
-int findings_update(json_t *findings, const char *state_dir, const char *unit,
-		    time_t now, json_t **resolved_out)
+int findings_update_at(json_t *findings, const char *state_dir,
+		       const char *unit, time_t now, time_t observed_at,
+		       json_t **opened_out, json_t **resolved_out)
 {
 	json_t *store = NULL, *records, *kept = json_array();
-	json_t *resolved = json_array(), *seen = json_object(), *f, *rec;
+	json_t *resolved = json_array(), *opened = json_array();
+	json_t *seen = json_object(), *f, *rec;
 	size_t i;
 	int fd = -1, error = -1;
 
@@ -557,7 +602,8 @@ int findings_update(json_t *findings, const char *state_dir, const char *unit,
 	json_array_foreach(findings, i, f)
 	{
 		if (json_is_object(f))
-			findings_record_seen(records, seen, f, unit, now);
+			findings_record_seen(records, seen, opened, f, unit,
+					     now, observed_at);
 	}
 	json_array_foreach(records, i, rec)
 	{
@@ -574,6 +620,10 @@ int findings_update(json_t *findings, const char *state_dir, const char *unit,
 	json_object_set(store, "records", kept);
 	if ((error = findings_store_save(state_dir, unit, store)) < 0)
 		goto cleanup;
+	if (opened_out) {
+		*opened_out = opened;
+		opened = NULL;
+	}
 	if (resolved_out) {
 		*resolved_out = resolved;
 		resolved = NULL;
@@ -583,9 +633,17 @@ cleanup:
 	findings_unlock(fd);
 	json_decref(store);
 	json_decref(kept);
+	json_decref(opened);
 	json_decref(resolved);
 	json_decref(seen);
 	return error;
+}
+
+int findings_update(json_t *findings, const char *state_dir, const char *unit,
+		    time_t now, json_t **resolved_out)
+{
+	return findings_update_at(findings, state_dir, unit, now, now, NULL,
+				  resolved_out);
 }
 
 /* ---- reading --------------------------------------------------------- */
@@ -681,6 +739,12 @@ int findings_list(json_t **out, const char *state_dir, bool open_only)
 			/* The unit first, then the record as stored. */
 			copy = json_pack("{s:s}", "unit", units[u]);
 			json_object_update(copy, rec);
+			/* The file names the unit: a "unit" key in a record
+			 * edited by hand (of any type) must not rename it,
+			 * nor leave the sort without a string. Set again, it
+			 * stays the first key. */
+			json_object_set_new(copy, "unit",
+					    json_string(units[u]));
 			all = xreallocarray(all, n + 1, sizeof(*all));
 			all[n++] = copy;
 		}

@@ -13,6 +13,7 @@
  *         "status": "open" | "resolved",
  *         "detected_at": "2026-11-22T10:22:31Z",
  *         "changed_at": "2026-11-22T10:21:58Z" | null,  first audit event
+ *                                                       from outside mooring
  *         "last_seen_at": "...",
  *         "resolved_at": "..." | null,
  *         "time_to_detect_s": 33 | null,  detected_at - changed_at
@@ -48,13 +49,18 @@
  * exclusive flock on <state_dir>/findings/.lock, so `mooring run` and a
  * command run by hand never lose each other's change.
  *
- * Lifecycle (findings_update, called by `mooring run` after each pass of
- * a unit, never by `mooring plan`: reading never mutates):
+ * Lifecycle (findings_update_at, called by `mooring run` after each pass
+ * of a unit, never by `mooring plan`: reading never mutates):
  *   - a finding whose key has an open record: last_seen_at, finding
  *     refreshed;
+ *   - a finding whose key has no open record but one resolved as
+ *     "accepted" at or after the time the pass's plan read the host
+ *     (observed_at): left alone, no record opened (`mooring accept` ran
+ *     between the plan and this call; the next plan decides);
  *   - a new key: a new open record (id from today's date), changed_at
- *     from the finding's audit events when it has any ("audit": {"events":
- *     [{"time": ...}]}: the earliest);
+ *     from the finding's audit events from outside mooring when it has
+ *     any ("audit": {"events": [{"time": ..., "outside_mooring": true}]}:
+ *     the earliest; mooring's own create and start are not the change);
  *   - an open record whose key is not in this pass: resolved now
  *     (resolution "gone"), time_to_resolve_s set;
  *   - resolved records are kept FINDINGS_KEEP_RESOLVED days, then dropped.
@@ -89,18 +95,29 @@ int findings_assign_ids(json_t *findings, const char *state_dir,
 			const char *unit);
 
 /*
- * Record one pass of a unit (lifecycle above) and assign ids as
- * findings_assign_ids() does. *resolved_out (may be NULL) gets a new
- * array of the records resolved by this call (for the journal and the
- * log); the caller decrefs it.
+ * Record one pass of a unit at now (lifecycle above) and assign ids as
+ * findings_assign_ids() does; observed_at is when the plan that made
+ * findings read the host. A finding left alone because it was accepted
+ * since gets the id and detected_at of the accepted record (every id
+ * names a record of the store); nothing else of the caller's array
+ * changes. *opened_out (may be NULL) gets a new array of the records
+ * this call opened, exactly once each (for "finding_opened" in the
+ * journal); *resolved_out (may be NULL) a new array of copies of the
+ * records it resolved (for the journal and the log). The caller decrefs
+ * both. On error neither is set and the store is unchanged.
  */
+int findings_update_at(json_t *findings, const char *state_dir,
+		       const char *unit, time_t now, time_t observed_at,
+		       json_t **opened_out, json_t **resolved_out);
+/* findings_update_at() of a plan made at now, without opened_out. */
 int findings_update(json_t *findings, const char *state_dir, const char *unit,
 		    time_t now, json_t **resolved_out);
 
 /*
  * Every record of the state dir (all units), as a new array sorted by
  * unit then detected_at; open_only drops resolved ones. Each record comes
- * with its "unit" (first key). A file that cannot be read (too large, not
+ * with its "unit" (first key), the one its file names whatever a "unit"
+ * key in the record says. A file that cannot be read (too large, not
  * JSON, not of the shape above) is an error naming it.
  */
 int findings_list(json_t **out, const char *state_dir, bool open_only);
@@ -114,8 +131,13 @@ int findings_find(json_t **out, const char *state_dir, const char *id);
  * accepted/<unit>.json), the record is resolved with resolution
  * "accepted", and the acceptance is journaled (journal_action with
  * action "accept" and detail "<id>: <reason>"; journal may be NULL).
- * An empty reason, an unknown or already resolved finding, or a finding
- * without changes (unmanaged, missing): MOOR_EINVAL with a clear message.
+ * The journal comes first, then the record (resolved as accepted), then
+ * accepted/: a crash after the record leaves the value unaccepted, so the
+ * divergence opens again under a new id, never resolved as "gone" while
+ * it is still there. An empty reason, an unknown or already resolved
+ * finding, a finding without changes (unmanaged, missing) or one that
+ * accepted values never cover (emergency, controller_owned, policy, a
+ * conflict with git): MOOR_EINVAL with a clear message.
  */
 struct journal;
 int findings_accept(const char *state_dir, const char *id, const char *reason,

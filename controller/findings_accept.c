@@ -230,14 +230,40 @@ static char *fa_path_service(const char *path)
 	return xstrndup(s, (size_t)(end - s));
 }
 
+/*
+ * Why accepted values never cover a finding of this class; NULL when
+ * they may. plan_decide.c puts a field an ownership rule or an open
+ * exception covers in its bucket before it asks whether the value was
+ * accepted, and a policy finding is about the desired state, not a
+ * runtime value: accepting one would resolve a record the next pass
+ * opens again under a new id.
+ */
+static const char *fa_class_never_covered(const char *klass)
+{
+	if (!klass)
+		return NULL;
+	if (!strcmp(klass, "emergency"))
+		return "an open exception already leaves it alone until it "
+		       "expires";
+	if (!strcmp(klass, "controller_owned"))
+		return "an ownership rule of the policy gives the field to "
+		       "its owner, who may change it";
+	if (!strcmp(klass, "policy"))
+		return "a policy finding is about the desired state: fix it "
+		       "in git";
+	return NULL;
+}
+
 /* Can this open finding be accepted: a runtime value per change, each
- * at a service's field? */
+ * at a service's field, of a kind accepted values cover? */
 static int fa_acceptable(const json_t *rec, const char *id)
 {
 	const json_t *f = json_object_get(rec, "finding");
 	const json_t *changes = json_object_get(f, "changes"), *ch;
 	const char *status = fa_str(rec, "status");
 	const char *klass = fa_str(f, "class");
+	const char *relationship = fa_str(f, "relationship");
+	const char *why = fa_class_never_covered(klass);
 	size_t i;
 
 	if (strcmp(status, "open"))
@@ -253,6 +279,26 @@ static int fa_acceptable(const json_t *rec, const char *id)
 			       "finding '%s' is of class '%s': it has no "
 			       "runtime value to accept",
 			       id, klass);
+	if (why)
+		return err_set(MOOR_EINVAL, "finding '%s' is of class '%s': %s",
+			       id, klass, why);
+	/* A conflict is decided before accepted values too (plan_decide.c):
+	 * deploying would end the runtime change silently. */
+	if (relationship && !strcmp(relationship, "conflict"))
+		return err_set(MOOR_EINVAL,
+			       "finding '%s' is a conflict: git changed the "
+			       "field too; deploy, or put the runtime value "
+			       "in git",
+			       id);
+	/* The tag resolves to another image than the container runs: the
+	 * next deploy recreates it whatever was accepted. */
+	if (klass && !strcmp(klass, "dependency") && relationship &&
+	    !strcmp(relationship, "actual_vs_desired"))
+		return err_set(MOOR_EINVAL,
+			       "finding '%s' is a moved tag: the next deploy "
+			       "runs the image the tag names now; pin the "
+			       "image by digest in git to keep the old one",
+			       id);
 	if (!json_array_size(changes))
 		return err_set(MOOR_EINVAL,
 			       "finding '%s' has no changes: no runtime value "
@@ -369,12 +415,17 @@ int findings_accept(const char *state_dir, const char *id, const char *reason,
 			  now);
 	findings_record_resolve(rec, now, "accepted");
 	detail = xasprintf("%s: %s", id, reason);
+	/* The journal first, then the record, then the value: a crash
+	 * before the value leaves the divergence unaccepted, and the next
+	 * pass opens it again (a person sees it and accepts it again). The
+	 * other way round, the record stayed open while the value was
+	 * accepted, and the next pass resolved it as "gone". */
 	if ((error = journal_action(
 		 journal, unit,
 		 fa_str(json_object_get(found, "finding"), "service"), NULL,
 		 "accept", detail)) < 0 ||
-	    (error = findings_write_json(path, doc)) < 0 ||
-	    (error = findings_store_save(state_dir, unit, store)) < 0)
+	    (error = findings_store_save(state_dir, unit, store)) < 0 ||
+	    (error = findings_write_json(path, doc)) < 0)
 		goto cleanup;
 	error = 0;
 cleanup:

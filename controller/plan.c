@@ -228,6 +228,7 @@ int plan_unit(struct unit_plan *out, const struct unit *u, struct context *ctx,
 	p.project = xstrdup(u->project ? u->project : u->name);
 	p.commit = commit ? xstrdup(commit) : NULL;
 	p.findings = json_array();
+	p.observed_at = time(NULL);
 
 	if (plan_render_unit(&p.desired, u, ctx->source) < 0) {
 		plan_fail(&p, UNIT_ERROR, err_last());

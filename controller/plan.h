@@ -16,6 +16,7 @@
 #define MOORING_PLAN_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -108,7 +109,8 @@ struct unit_plan {
 	size_t ncontainers;
 	struct plan_action *actions;
 	size_t nactions;
-	json_t *findings; /* array of Finding objects (DESIGN 4.4) */
+	json_t *findings;   /* array of Finding objects (DESIGN 4.4) */
+	time_t observed_at; /* when plan_unit() began reading */
 };
 
 struct plan_options {

@@ -40,10 +40,18 @@ static const char *const run_mf_domain_names[] = {
 #define RUN_MF_NDOMAINS                                                        \
 	(sizeof(run_mf_domain_names) / sizeof(run_mf_domain_names[0]))
 
+/* oldest -1: no open finding; budget -1: the oldest has none. */
 struct run_mf_domain {
-	long long oldest, budget, overdue; /* oldest -1: no open finding */
+	long long oldest, budget, overdue;
 };
 
+/*
+ * The age of the oldest open finding of the domain and that finding's
+ * own budget: the two are read side by side, so a budget of another
+ * finding (a younger one with a shorter budget, say) would show the
+ * oldest as overdue, or not, wrongly. Of findings of the same age, the
+ * shortest budget (the first to run out) is the one shown.
+ */
 static void run_mf_domain_of(struct run_mf_domain *out, const json_t *findings,
 			     const char *domain, time_t now)
 {
@@ -56,16 +64,23 @@ static void run_mf_domain_of(struct run_mf_domain *out, const json_t *findings,
 	{
 		time_t t = policy_parse_time(
 		    json_string_value(json_object_get(f, "detected_at")));
+		const json_t *b = json_object_get(f, "budget_s");
+		long long age = (long long)(now - t);
+		long long budget =
+		    json_is_integer(b) ? json_integer_value(b) : -1;
 
 		if (strcmp(run_mf_str(f, "domain"), domain))
 			continue;
-		if (t != (time_t)-1 && (long long)(now - t) > out->oldest)
-			out->oldest = (long long)(now - t);
-		if (json_is_integer(json_object_get(f, "budget_s")))
-			out->budget =
-			    json_integer_value(json_object_get(f, "budget_s"));
 		if (json_is_true(json_object_get(f, "overdue")))
 			out->overdue++;
+		if (t == (time_t)-1 || age < 0 || age < out->oldest)
+			continue;
+		if (age > out->oldest ||
+		    (budget >= 0 &&
+		     (out->budget < 0 || budget < out->budget))) {
+			out->oldest = age;
+			out->budget = budget;
+		}
 	}
 }
 

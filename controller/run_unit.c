@@ -43,7 +43,7 @@ static bool run_status_checked(enum unit_status s)
 }
 
 static void run_findings_lifecycle(struct controller *c, struct run_unit *ru,
-				   json_t *findings, time_t now);
+				   json_t *findings, time_t observed_at);
 
 /* "a; b; c" of apply_check's problems. */
 static char *run_join_problems(const struct apply_problems *p)
@@ -80,7 +80,8 @@ static int run_deploy(bool *deployed, char **why_out, struct controller *c,
 	 * which may have turned flapping drift into failed_reconciliation
 	 * (the class is part of a finding's identity). */
 	if (plan->status == UNIT_DRIFT)
-		run_findings_lifecycle(c, ru, plan->findings, time(NULL));
+		run_findings_lifecycle(c, ru, plan->findings,
+				       plan->observed_at);
 	for (size_t i = 0; i < plan->nactions; i++)
 		if (take[i])
 			acts[n++] = plan->actions[i];
@@ -180,35 +181,31 @@ static void run_note_fetch(struct controller *c, struct status_record *st,
 }
 
 /* The findings store (opened, seen, resolved) and the journal of what
- * opened and what resolved; the findings get their stable ids. */
+ * opened and what resolved; the findings get their stable ids. observed_at
+ * is when the plan read the host (an accept made since is not undone). */
 static void run_findings_lifecycle(struct controller *c, struct run_unit *ru,
-				   json_t *findings, time_t now)
+				   json_t *findings, time_t observed_at)
 {
-	json_t *resolved = NULL, *r;
+	json_t *opened = NULL, *resolved = NULL, *r;
 	size_t i;
 
-	if (findings_update(findings, c->state_dir, ru->name, now, &resolved) <
-	    0) {
+	if (findings_update_at(findings, c->state_dir, ru->name, time(NULL),
+			       observed_at, &opened, &resolved) < 0) {
 		log_warnx("unit '%s': %s", ru->name, err_last());
 		err_clear();
 		return;
 	}
-	json_array_foreach(findings, i, r)
+	json_array_foreach(opened, i, r)
 	{
+		const json_t *f = json_object_get(r, "finding");
 		const char *id = json_string_value(json_object_get(r, "id"));
-		const char *at =
-		    json_string_value(json_object_get(r, "detected_at"));
-		char when[32];
 
-		finding_format_time(when, now);
-		/* Opened by this pass: its detection time is now. */
-		if (!id || !at || strcmp(at, when) || !c->journal)
-			continue;
-		if (journal_action(
+		if (c->journal &&
+		    journal_action(
 			c->journal, ru->name,
-			json_string_value(json_object_get(r, "service")),
-			json_string_value(json_object_get(r, "container")),
-			"finding_opened", id) < 0)
+			json_string_value(json_object_get(f, "service")),
+			json_string_value(json_object_get(f, "container")),
+			"finding_opened", id ? id : "?") < 0)
 			err_clear();
 	}
 	json_array_foreach(resolved, i, r)
@@ -225,6 +222,7 @@ static void run_findings_lifecycle(struct controller *c, struct run_unit *ru,
 			NULL, "finding_resolved", id ? id : "?") < 0)
 			err_clear();
 	}
+	json_decref(opened);
 	json_decref(resolved);
 }
 
@@ -268,7 +266,7 @@ static void run_record(struct controller *c, struct run_unit *ru,
 		st.consecutive_errors++;
 	}
 	if (findings) {
-		run_findings_lifecycle(c, ru, findings, now);
+		run_findings_lifecycle(c, ru, findings, plan->observed_at);
 		st.findings = json_array_size(findings);
 	}
 	run_note_fetch(c, &st, now);

@@ -144,6 +144,52 @@ expect_error "an unmanaged container has nothing to accept" \
 expect_error "a resolved finding is refused" \
 	"finding '$gone_id' is resolved already \(gone at 2026-11-19T10:05:00Z\)" \
 	accept -c "$cfg" --finding "$gone_id" --reason why
+
+# Findings accepted values never cover (the plan decides them first):
+# accepting one would only reopen it under a new id. They take the place
+# of web's records for the time of these checks.
+cp "$state/findings/web.json" "$TMP/web.json"
+emergency_id=drift-20261121-111111111111
+owned_id=drift-20261121-222222222222
+policy_id=drift-20261121-333333333333
+conflict_id=drift-20261121-444444444444
+# never KEY ID CLASS RELATIONSHIP
+never() {
+	record "$1" "$2" open 2026-11-21T09:00:00Z - - - \
+		'{"unit": "web", "service": "web", "relationship": "'"$4"'",
+		  "class": "'"$3"'", "domain": "capacity", "risk": "high",
+		  "changes": [{"path": "/services/web/mem_limit",
+		    "desired": 1, "recorded": 1, "actual": 2}]}'
+}
+{
+	echo '{"unit": "web", "records": ['
+	never 111111111111 $emergency_id emergency actual_vs_recorded
+	echo ','
+	never 222222222222 $owned_id controller_owned actual_vs_recorded
+	echo ','
+	never 333333333333 $policy_id policy desired
+	echo ','
+	never 444444444444 $conflict_id unauthorized conflict
+	echo ']}'
+} >"$state/findings/web.json"
+check "the records of these classes are valid JSON" json_valid "$state/findings/web.json"
+expect_error "an emergency finding is refused: an exception leaves it alone" \
+	"finding '$emergency_id' is of class 'emergency': an open exception already leaves it alone" \
+	accept -c "$cfg" --finding "$emergency_id" --reason why
+expect_error "a controller_owned one: an ownership rule owns the field" \
+	"finding '$owned_id' is of class 'controller_owned': an ownership rule" \
+	accept -c "$cfg" --finding "$owned_id" --reason why
+expect_error "a policy finding: fixed in git" \
+	"finding '$policy_id' is of class 'policy': a policy finding is about the desired state: fix it in git$" \
+	accept -c "$cfg" --finding "$policy_id" --reason why
+expect_error "a conflict with git" \
+	"finding '$conflict_id' is a conflict: git changed the field too" \
+	accept -c "$cfg" --finding "$conflict_id" --reason why
+check "... all four stay open" json_true "$state/findings/web.json" \
+	"[r['status'] for r in d['records']] == ['open'] * 4"
+check "... and nothing is accepted for them" test ! -e "$state/accepted/web.json"
+cp "$TMP/web.json" "$state/findings/web.json"
+
 check "nothing was accepted by the refused ones" test ! -e "$state/accepted/api.json"
 
 expect_exit 0 "accept an open drift" "$MOORING" accept -c "$cfg" \

@@ -1,7 +1,8 @@
 /*
  * test_findings.c - the findings store: fingerprints, stable ids, the
- * lifecycle, listing, accepting, exceptions, and what the files on disk
- * look like (atomic, bounded, secrets masked).
+ * lifecycle, listing, accepting, exceptions, the findings families of
+ * /metrics, and what the files on disk look like (atomic, bounded,
+ * secrets masked).
  */
 #include "unit.h"
 
@@ -15,6 +16,7 @@
 #include "finding.h"
 #include "findings.h"
 #include "journal.h"
+#include "run_int.h"
 #include "ynode.h"
 
 /* 2026-11-22T10:22:31Z */
@@ -352,18 +354,26 @@ static void test_findings__time_to_detect_from_audit_events(void **s)
 	const char *d = state_dir("ttd");
 	json_t *f = drift("api", "/services/api/mem_limit", 1, 2);
 	json_t *fs, *rec, *store;
-	char late[32], early[32], text[40];
+	char late[32], early[32], own[32], text[40];
 
 	(void)s;
 	finding_format_time(late, T0 - 10);
 	finding_format_time(early, T0 - 33);
+	finding_format_time(own, T0 - 3600);
 	/* The journal's times have milliseconds. */
 	snprintf(text, sizeof(text), "%.19s.250Z", early);
-	json_object_set_new(f, "audit",
-			    json_pack("{s:[{s:s, s:s}, {s:s, s:s}], s:b}",
-				      "events", "action", "update", "time",
-				      late, "action", "update", "time", text,
-				      "outside_mooring", 1));
+	/* mooring's own create and start, earlier, are not the change;
+	 * nor is an event that does not say whose it is. */
+	json_object_set_new(
+	    f, "audit",
+	    json_pack("{s:[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s}, "
+		      "{s:s, s:s, s:b}, {s:s, s:s, s:b}], s:b}",
+		      "events", "action", "create", "time", own,
+		      "outside_mooring", 0, "action", "start", "time", own,
+		      "outside_mooring", 0, "action", "update", "time", own,
+		      "action", "update", "time", late, "outside_mooring", 1,
+		      "action", "update", "time", text, "outside_mooring", 1,
+		      "outside_mooring", 1));
 	fs = one(f);
 	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
 	store = store_of(d, "api");
@@ -371,6 +381,30 @@ static void test_findings__time_to_detect_from_audit_events(void **s)
 	assert_string_equal(str(rec, "changed_at"), early);
 	assert_int_equal(
 	    json_integer_value(json_object_get(rec, "time_to_detect_s")), 33);
+	json_decref(store);
+	json_decref(fs);
+}
+
+static void test_findings__only_mooring_events_no_time_to_detect(void **s)
+{
+	const char *d = state_dir("ttdown");
+	json_t *f = drift("api", "/services/api/mem_limit", 1, 2);
+	json_t *fs, *rec, *store;
+	char own[32];
+
+	(void)s;
+	finding_format_time(own, T0 - 3600);
+	json_object_set_new(f, "audit",
+			    json_pack("{s:[{s:s, s:s, s:b}], s:b}", "events",
+				      "action", "create", "time", own,
+				      "outside_mooring", 0, "outside_mooring",
+				      0));
+	fs = one(f);
+	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
+	store = store_of(d, "api");
+	rec = json_array_get(json_object_get(store, "records"), 0);
+	assert_true(json_is_null(json_object_get(rec, "changed_at")));
+	assert_true(json_is_null(json_object_get(rec, "time_to_detect_s")));
 	json_decref(store);
 	json_decref(fs);
 }
@@ -438,6 +472,102 @@ static void test_findings__back_the_same_day_gets_a_new_id(void **s)
 	json_decref(fs);
 	json_decref(back);
 	json_decref(none);
+}
+
+static void test_findings__update_at_reports_what_it_opened(void **s)
+{
+	const char *d = state_dir("opened");
+	json_t *fs = json_array(), *opened = NULL, *resolved = NULL;
+	json_t *store;
+
+	(void)s;
+	json_array_append_new(fs,
+			      drift("api", "/services/api/mem_limit", 1, 2));
+	json_array_append_new(fs, drift("api", "/services/api/cpus", 1, 2));
+	assert_int_equal(
+	    findings_update_at(fs, d, "api", T0, T0 - 5, &opened, &resolved),
+	    0);
+	assert_int_equal(json_array_size(opened), 2);
+	assert_int_equal(json_array_size(resolved), 0);
+	assert_string_equal(str(json_array_get(opened, 0), "id"),
+			    str(json_array_get(fs, 0), "id"));
+	assert_string_equal(str(json_array_get(opened, 0), "status"), "open");
+	assert_string_equal(str(json_array_get(opened, 1), "id"),
+			    str(json_array_get(fs, 1), "id"));
+	json_decref(opened);
+	json_decref(resolved);
+
+	/* Again in the same second: seen, not opened (a detection time
+	 * of now no longer tells). */
+	opened = NULL;
+	assert_int_equal(
+	    findings_update_at(fs, d, "api", T0, T0, &opened, NULL), 0);
+	assert_int_equal(json_array_size(opened), 0);
+	json_decref(opened);
+	store = store_of(d, "api");
+	assert_int_equal(json_array_size(json_object_get(store, "records")), 2);
+	json_decref(store);
+
+	/* Neither array is required. */
+	assert_int_equal(
+	    findings_update_at(fs, d, "api", T0 + 1, T0 + 1, NULL, NULL), 0);
+	json_decref(fs);
+}
+
+static void test_findings__accepted_since_the_plan_stays_resolved(void **s)
+{
+	const char *d = state_dir("stale");
+	json_t *fs = one(drift("api", "/services/api/mem_limit", 1, 2));
+	json_t *stale = one(drift("api", "/services/api/mem_limit", 1, 2));
+	json_t *back = one(drift("api", "/services/api/mem_limit", 1, 2));
+	json_t *opened = NULL, *store, *rec, *f = json_array_get(stale, 0);
+	char id[64], when[32];
+
+	(void)s;
+	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
+	snprintf(id, sizeof(id), "%s", str(json_array_get(fs, 0), "id"));
+	/* The plan reads the host at T0 + 20, the person accepts at
+	 * T0 + 30, the pass records at T0 + 40. */
+	assert_int_equal(findings_accept(d, id, "fine", NULL, T0 + 30), 0);
+	assert_int_equal(findings_update_at(stale, d, "api", T0 + 40, T0 + 20,
+					    &opened, NULL),
+			 0);
+	assert_int_equal(json_array_size(opened), 0);
+	json_decref(opened);
+	store = store_of(d, "api");
+	assert_int_equal(json_array_size(json_object_get(store, "records")), 1);
+	rec = json_array_get(json_object_get(store, "records"), 0);
+	assert_string_equal(str(rec, "status"), "resolved");
+	assert_string_equal(str(rec, "resolution"), "accepted");
+	json_decref(store);
+	/* The stale finding is named after the accepted record. */
+	assert_string_equal(str(f, "id"), id);
+	finding_format_time(when, T0);
+	assert_string_equal(str(f, "detected_at"), when);
+
+	/* Accepted at the very second of the plan: the plan may have read
+	 * the host before it, so it is stale too. */
+	assert_int_equal(
+	    findings_update_at(stale, d, "api", T0 + 45, T0 + 30, NULL, NULL),
+	    0);
+	store = store_of(d, "api");
+	assert_int_equal(json_array_size(json_object_get(store, "records")), 1);
+	json_decref(store);
+
+	/* A plan made after the acceptance that still finds it: the value
+	 * was not covered (git moved on, say), a new record opens. */
+	opened = NULL;
+	assert_int_equal(findings_update_at(back, d, "api", T0 + 100, T0 + 90,
+					    &opened, NULL),
+			 0);
+	assert_int_equal(json_array_size(opened), 1);
+	assert_string_not_equal(str(json_array_get(back, 0), "id"), id);
+	assert_string_equal(str(json_array_get(opened, 0), "id"),
+			    str(json_array_get(back, 0), "id"));
+	json_decref(opened);
+	json_decref(fs);
+	json_decref(stale);
+	json_decref(back);
 }
 
 static void test_findings__assign_ids_writes_nothing(void **s)
@@ -526,6 +656,53 @@ static void test_findings__list_and_find_across_units(void **s)
 	json_decref(web);
 	json_decref(api1);
 	json_decref(api2);
+}
+
+static void test_findings__list_keeps_the_unit_of_the_file(void **s)
+{
+	const char *d = state_dir("listunit");
+	json_t *list = NULL, *found = NULL, *rec;
+	size_t i;
+
+	(void)s;
+	/* Edited by hand: "unit" keys that are no string, or another
+	 * unit's name. */
+	write_text(d, "findings/api.json",
+		   "{\"unit\": \"api\", \"records\": ["
+		   "{\"unit\": 42, \"key\": \"k1\", \"id\": \"drift-a\", "
+		   "\"status\": \"open\", \"detected_at\": "
+		   "\"2026-11-22T10:00:00Z\", \"finding\": {}},"
+		   "{\"unit\": null, \"key\": \"k2\", \"id\": \"drift-b\", "
+		   "\"status\": \"open\", \"detected_at\": "
+		   "\"2026-11-22T10:00:00Z\", \"finding\": {}},"
+		   "{\"unit\": \"web\", \"key\": \"k3\", \"id\": "
+		   "\"drift-c\", \"status\": \"open\", \"detected_at\": "
+		   "\"2026-11-22T09:00:00Z\", \"finding\": {}}]}");
+	write_text(d, "findings/web.json",
+		   "{\"unit\": \"web\", \"records\": ["
+		   "{\"key\": \"k4\", \"id\": \"drift-d\", \"status\": "
+		   "\"open\", \"detected_at\": \"2026-11-22T08:00:00Z\", "
+		   "\"finding\": {}}]}");
+	assert_int_equal(findings_list(&list, d, false), 0);
+	assert_int_equal(json_array_size(list), 4);
+	json_array_foreach(list, i, rec)
+	{
+		/* The unit stays the first key. */
+		assert_string_equal(json_object_iter_key(json_object_iter(rec)),
+				    "unit");
+	}
+	/* Sorted by the file's unit, then by detection. */
+	assert_string_equal(str(json_array_get(list, 0), "unit"), "api");
+	assert_string_equal(str(json_array_get(list, 0), "id"), "drift-c");
+	assert_string_equal(str(json_array_get(list, 1), "unit"), "api");
+	assert_string_equal(str(json_array_get(list, 1), "id"), "drift-a");
+	assert_string_equal(str(json_array_get(list, 2), "unit"), "api");
+	assert_string_equal(str(json_array_get(list, 2), "id"), "drift-b");
+	assert_string_equal(str(json_array_get(list, 3), "unit"), "web");
+	json_decref(list);
+	assert_int_equal(findings_find(&found, d, "drift-c"), 0);
+	assert_string_equal(str(found, "unit"), "api");
+	json_decref(found);
 }
 
 /* ---- accept ---------------------------------------------------------- */
@@ -630,7 +807,7 @@ static void test_findings__accept_refuses_bad_input(void **s)
 		      "\"changes\": []}"));
 	json_array_append_new(
 	    fs, parse("{\"unit\": \"api\", \"service\": \"api\", "
-		      "\"class\": \"policy\", \"container\": \"c2\", "
+		      "\"class\": \"unauthorized\", \"container\": \"c2\", "
 		      "\"changes\": []}"));
 	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
 	snprintf(id, sizeof(id), "%s", str(json_array_get(fs, 0), "id"));
@@ -663,6 +840,99 @@ static void test_findings__accept_refuses_bad_input(void **s)
 	assert_int_equal(findings_accept(d, id, "why", NULL, T0), 0);
 	assert_int_equal(findings_accept(d, id, "why", NULL, T0), MOOR_EINVAL);
 	assert_err_contains("is resolved already (accepted at");
+	json_decref(fs);
+}
+
+static void test_findings__accept_refuses_what_is_never_covered(void **s)
+{
+	/* Accepted values never cover these (plan_decide.c decides them
+	 * first): accepting one would only reopen it under a new id. */
+	static const struct {
+		const char *klass, *relationship, *why;
+	} never[] = {
+	    {"emergency", "actual_vs_recorded",
+	     "is of class 'emergency': an open exception"},
+	    {"controller_owned", "actual_vs_recorded",
+	     "is of class 'controller_owned': an ownership rule"},
+	    {"policy", "desired", "is of class 'policy': a policy finding"},
+	    {"unauthorized", "conflict",
+	     "is a conflict: git changed the field too"},
+	};
+	const size_t n = sizeof(never) / sizeof(never[0]);
+	const char *d = state_dir("never");
+	json_t *fs = json_array(), *list = NULL;
+
+	(void)s;
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = drift("api", "/services/api/mem_limit", 1, 2);
+
+		json_object_set_new(f, "class", json_string(never[i].klass));
+		json_object_set_new(f, "relationship",
+				    json_string(never[i].relationship));
+		json_array_append_new(fs, f);
+	}
+	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *id = str(json_array_get(fs, i), "id");
+
+		assert_int_equal(findings_accept(d, id, "why", NULL, T0),
+				 MOOR_EINVAL);
+		assert_err_contains(id);
+		assert_err_contains(never[i].why);
+	}
+	/* All still open, nothing accepted. */
+	assert_int_equal(findings_list(&list, d, true), 0);
+	assert_int_equal(json_array_size(list), n);
+	json_decref(list);
+	assert_false(exists(d, "accepted/api.json"));
+	json_decref(fs);
+}
+
+/* The record is saved before the value: when writing accepted/ fails
+ * (here: it would grow over the limit), the record says accepted and
+ * the divergence opens again, rather than staying open and later
+ * resolving as gone. */
+static void test_findings__accept_saves_the_record_first(void **s)
+{
+	const char *d = state_dir("order");
+	json_t *fs = one(drift("api", "/services/api/mem_limit", 1, 2));
+	json_t *doc, *found = NULL;
+	size_t big = FINDINGS_MAX_FILE - 400;
+	char *reason, *text, *p;
+	char hash[65];
+
+	(void)s;
+	assert_int_equal(findings_update(fs, d, "api", T0, NULL), 0);
+	memset(hash, 'a', 64);
+	hash[64] = '\0';
+	reason = malloc(big + 1);
+	assert_non_null(reason);
+	memset(reason, 'x', big);
+	reason[big] = '\0';
+	doc = json_pack("{s:s, s:[{s:s, s:s, s:s, s:s}]}", "unit", "api",
+			"accepted", "path", "/services/api/cpus", "actual_hash",
+			hash, "desired_hash", hash, "reason", reason);
+	text = json_dumps(doc, JSON_COMPACT);
+	assert_true(strlen(text) < FINDINGS_MAX_FILE);
+	write_text(d, "accepted/api.json", text);
+	free(text);
+	free(reason);
+	json_decref(doc);
+
+	assert_int_equal(findings_accept(d, str(json_array_get(fs, 0), "id"),
+					 "fine", NULL, T0 + 5),
+			 MOOR_ELIMIT);
+	assert_int_equal(
+	    findings_find(&found, d, str(json_array_get(fs, 0), "id")), 0);
+	assert_string_equal(str(found, "status"), "resolved");
+	assert_string_equal(str(found, "resolution"), "accepted");
+	json_decref(found);
+	/* accepted/ as it was. */
+	p = path_in(d, "accepted/api.json");
+	doc = read_json(p);
+	free(p);
+	assert_int_equal(json_array_size(json_object_get(doc, "accepted")), 1);
+	json_decref(doc);
 	json_decref(fs);
 }
 
@@ -881,6 +1151,65 @@ static void test_findings__exceptions_refuse_bad_input(void **s)
 	json_decref(e);
 }
 
+/* ---- metrics --------------------------------------------------------- */
+
+/* An open finding of the last plan as /metrics sees it. */
+static json_t *aged(const char *domain, time_t detected, json_int_t budget)
+{
+	char when[32];
+	json_t *f;
+
+	finding_format_time(when, detected);
+	f = json_pack("{s:s, s:s, s:s, s:s}", "class", "unauthorized", "domain",
+		      domain, "risk", "high", "detected_at", when);
+	if (budget >= 0)
+		json_object_set_new(f, "budget_s", json_integer(budget));
+	return f;
+}
+
+static void test_findings__metrics_oldest_with_its_own_budget(void **s)
+{
+	struct buf out = BUF_INIT(1 << 20);
+	struct run_unit u;
+	struct controller c;
+	time_t now = time(NULL);
+	const char *text;
+
+	(void)s;
+	memset(&u, 0, sizeof(u));
+	memset(&c, 0, sizeof(c));
+	u.name = "api";
+	u.findings = json_array();
+	/* capacity: the oldest (1000s, budget 3600) comes first, a young
+	 * one with a short budget last. */
+	json_array_append_new(u.findings, aged("capacity", now - 1000, 3600));
+	json_array_append_new(u.findings, aged("capacity", now - 10, 60));
+	/* runtime: the oldest has no budget, a younger one has: no budget
+	 * is shown rather than another finding's. */
+	json_array_append_new(u.findings, aged("runtime", now - 500, -1));
+	json_array_append_new(u.findings, aged("runtime", now - 20, 30));
+	/* network: the oldest comes last. */
+	json_array_append_new(u.findings, aged("network", now - 20, 30));
+	json_array_append_new(u.findings, aged("network", now - 900, 7200));
+	c.units = &u;
+	c.nunits = 1;
+	run_metrics_findings(&out, &c);
+	text = buf_cstr(&out);
+	assert_non_null(strstr(text, "mooring_finding_budget_seconds{unit="
+				     "\"api\",domain=\"capacity\"} 3600\n"));
+	assert_non_null(strstr(text, "mooring_finding_budget_seconds{unit="
+				     "\"api\",domain=\"network\"} 7200\n"));
+	assert_null(strstr(text, "mooring_finding_budget_seconds{unit="
+				 "\"api\",domain=\"runtime\"}"));
+	/* The ages are those of the oldest (the clock may tick once). */
+	assert_non_null(strstr(text, "mooring_finding_oldest_open_age_seconds{"
+				     "unit=\"api\",domain=\"runtime\"} 50"));
+	assert_non_null(strstr(text, "mooring_finding_oldest_open_age_seconds{"
+				     "unit=\"api\",domain=\"network\"} 90"));
+	json_decref(u.findings);
+	buf_release(&out);
+}
+
 /* ---- the files ------------------------------------------------------- */
 
 static void test_findings__writes_leave_no_temp_files(void **s)
@@ -991,16 +1320,26 @@ int main(void)
 	    cmocka_unit_test(
 		test_findings__gone_is_resolved_with_time_to_resolve),
 	    cmocka_unit_test(test_findings__time_to_detect_from_audit_events),
+	    cmocka_unit_test(
+		test_findings__only_mooring_events_no_time_to_detect),
 	    cmocka_unit_test(test_findings__resolved_records_are_pruned),
 	    cmocka_unit_test(test_findings__back_the_same_day_gets_a_new_id),
+	    cmocka_unit_test(test_findings__update_at_reports_what_it_opened),
+	    cmocka_unit_test(
+		test_findings__accepted_since_the_plan_stays_resolved),
 	    cmocka_unit_test(test_findings__assign_ids_writes_nothing),
 	    cmocka_unit_test(test_findings__list_and_find_across_units),
+	    cmocka_unit_test(test_findings__list_keeps_the_unit_of_the_file),
 	    cmocka_unit_test(test_findings__accept_resolves_and_covers),
 	    cmocka_unit_test(test_findings__accept_refuses_bad_input),
+	    cmocka_unit_test(
+		test_findings__accept_refuses_what_is_never_covered),
+	    cmocka_unit_test(test_findings__accept_saves_the_record_first),
 	    cmocka_unit_test(test_findings__value_hash_is_canonical),
 	    cmocka_unit_test(test_findings__masked_secrets_stay_masked),
 	    cmocka_unit_test(test_findings__exceptions_add_and_expire),
 	    cmocka_unit_test(test_findings__exceptions_refuse_bad_input),
+	    cmocka_unit_test(test_findings__metrics_oldest_with_its_own_budget),
 	    cmocka_unit_test(test_findings__writes_leave_no_temp_files),
 	    cmocka_unit_test(test_findings__bounded_and_checked_reads),
 	};
