@@ -15,8 +15,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
+#include "findings.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -146,6 +148,26 @@ static void run_units_from_disk(struct controller *c, struct run_unit **out,
 	*nout = n;
 }
 
+/* A unit no longer managed here has no open findings: nothing checks
+ * them any more (`mooring findings` would report them open forever). */
+static void run_units_close_findings(struct controller *c, const char *unit)
+{
+	json_t *none = json_array(), *resolved = NULL;
+	time_t now = time(NULL);
+
+	if (findings_update_at(none, c->state_dir, unit, now, now, NULL,
+			       &resolved) < 0) {
+		log_warnx("%s", err_last());
+		err_clear();
+	} else if (json_array_size(resolved)) {
+		log_info("unit '%s': %zu open finding%s resolved with it", unit,
+			 json_array_size(resolved),
+			 json_array_size(resolved) == 1 ? "" : "s");
+	}
+	json_decref(resolved);
+	json_decref(none);
+}
+
 void run_units_sync(struct controller *c)
 {
 	struct run_unit *list = NULL, *old;
@@ -174,6 +196,7 @@ void run_units_sync(struct controller *c)
 			log_warnx("%s", err_last());
 			err_clear();
 		}
+		run_units_close_findings(c, old[k].name);
 		run_unit_release(&old[k]);
 	}
 	free(old);

@@ -2,6 +2,8 @@
 #include "unit.h"
 
 #include <stdbool.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "context.h"
@@ -110,6 +112,56 @@ static void test_context__engine_failure_is_kept(void **state)
 	context_release(&ctx);
 }
 
+/* Exceptions kept by `mooring exception add`: expired ones are loaded
+ * too (reported, and they explain overdue drift) but match nothing; a
+ * file edited into something else is refused, naming it. */
+static void test_context__cli_exceptions(void **state)
+{
+	struct context ctx;
+	char path[320];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/state", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/state/exceptions.json", tmpdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"exceptions\": ["
+	      "{\"incident\": \"B\", \"unit\": \"web\", \"services\": "
+	      "[\"web\"], \"expires\": \"2999-01-01T00:00:00Z\"},"
+	      "{\"incident\": \"C\", \"unit\": \"web\","
+	      " \"expires\": \"2001-01-01T00:00:00Z\"}]}",
+	      f);
+	fclose(f);
+	assert_int_equal(
+	    context_open(&ctx, write_config("web-02", NULL), NULL, 0, true), 0);
+	assert_int_equal(ctx.policy.nexceptions, 2);
+	assert_null(policy_exception(&ctx.policy, "web", "db",
+				     "/services/db/mem_limit", time(NULL)));
+	assert_string_equal(policy_exception(&ctx.policy, "web", "web",
+					     "/services/web/mem_limit",
+					     time(NULL))
+				->incident,
+			    "B");
+	assert_string_equal(ctx.policy.exceptions[1].incident, "C");
+	assert_non_null(policy_exception_expired(
+	    &ctx.policy, "web", "web", "/services/web/x", time(NULL)));
+	context_release(&ctx);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"exceptions\": [{\"incident\": \"A\", \"unit\": \"web\","
+	      " \"services\": [1], \"expires\": \"2999-01-01T00:00:00Z\"}]}",
+	      f);
+	fclose(f);
+	assert_int_equal(
+	    context_open(&ctx, write_config("web-02", NULL), NULL, 0, true),
+	    MOOR_EINVAL);
+	assert_non_null(strstr(err_last(), "exceptions.json"));
+	err_clear();
+}
+
 static void test_context__config_path(void **state)
 {
 	char *path = NULL;
@@ -167,6 +219,7 @@ int main(void)
 	    cmocka_unit_test(test_context__units_on_this_host),
 	    cmocka_unit_test(test_context__units_by_name),
 	    cmocka_unit_test(test_context__engine_failure_is_kept),
+	    cmocka_unit_test(test_context__cli_exceptions),
 	    cmocka_unit_test(test_context__config_path),
 	    cmocka_unit_test(test_context__errors),
 	};
