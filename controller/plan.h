@@ -70,6 +70,9 @@ struct plan_action {
 	char **paths; /* JSON pointers that motivate it; may be empty */
 	size_t npaths;
 	char *container_id; /* the existing container, or NULL */
+	/* Recreating drops runtime values `mooring accept` accepted (the
+	 * loop does not revert drift of such a service on its own). */
+	bool drops_accepted;
 };
 
 /* A container of the unit's compose project found on the host. */

@@ -314,9 +314,10 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 		else if (pol && policy_exception(pol, p->unit->name, service,
 						 x->path, now))
 			b = PLAN_EMERGENCY;
-		else if (plan_accepted(f, x))
+		else if (plan_accepted(f, x)) {
+			out->drops_accepted = true;
 			continue;
-		else
+		} else
 			b = PLAN_DRIFT;
 		bucket[b][nb[b]++] = x;
 		if (b == PLAN_DRIFT || b == PLAN_CONFLICT)
@@ -406,6 +407,7 @@ static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
 		if (!plan_same(c->spec_hash, hash))
 			error = plan_spec_paths(a, service, desired, &rec, c);
 		plan_merge_paths(a, &drifted);
+		a->drops_accepted = drifted.drops_accepted;
 	} else if (moved) {
 		a = plan_add_action(p, service, ACTION_RECREATE,
 				    REASON_IMAGE_CHANGED, c);

@@ -11,7 +11,8 @@
  * of ours running and not unhealthy) when the rule requires it, and at
  * most max_objects of them in one pass. A service with an emergency
  * finding is never touched, not even by a deploy; a drift revert never
- * touches a service with controller_owned fields.
+ * touches a service with controller_owned fields or accepted values (the
+ * recreate would reset them).
  *
  * Flapping: each revert is remembered per path in
  * <state_dir>/heal/<unit>.json ({"reverts": [{"service", "path", "time"}]},
@@ -345,7 +346,9 @@ void run_heal_decide(bool *take, struct controller *c, struct run_unit *ru,
 			continue;
 		}
 		if (a->reason == REASON_DRIFT &&
-		    run_heal_service_has(plan, a->service, "controller_owned"))
+		    (a->drops_accepted ||
+		     run_heal_service_has(plan, a->service,
+					  "controller_owned")))
 			continue;
 		if (!run_heal_allowed(c, u, plan, reverts, a->service, klass,
 				      &max, &require_healthy))

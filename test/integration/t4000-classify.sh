@@ -325,6 +325,18 @@ check "8: the stranger is unmanaged" \
 run_cmd "$MOORING" run --once -c "$cfg"
 check "8: a pass restarts the missing service but never removes the stranger" \
 	eval "test -n \"\$(docker ps -q --filter name=$P-stranger)\" && inspect_true '$(cid miss)' 'c[\"State\"][\"Running\"]'"
+# Stopped on purpose under an emergency window for the whole unit: left
+# stopped, reported as emergency with its incident.
+run_cmd "$MOORING" exception add -c "$cfg" --unit miss --incident INC-8 --ttl 1h \
+	--reason "stopped while the database is restored"
+check_last "8: an exception for the whole unit" test "$RC" -eq 0
+docker stop -t 1 "$(cid miss)" >/dev/null
+run_cmd "$MOORING" run --once -c "$cfg"
+check "8: under the window a pass leaves the stopped service stopped" \
+	inspect_true "$(cid miss)" 'not c["State"]["Running"]'
+run_cmd "$MOORING" plan -c "$cfg" --unit miss --format json
+check "8: ... and it is emergency, naming INC-8" \
+	json_true "$OUT" "any(f['class'] == 'emergency' and f['service'] == 'app' and f['exception']['incident'] == 'INC-8' for f in d['units'][0]['findings'])"
 
 # --- policy findings of the desired state ---------------------------------------
 run_cmd "$MOORING" plan -c "$cfg" --unit pol --format json --no-fetch

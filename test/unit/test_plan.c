@@ -13,6 +13,7 @@
 #include "apply_int.h"
 #include "compose.h"
 #include "context.h"
+#include "findings.h"
 #include "plan.h"
 #include "plan_internal.h"
 #include "policy.h"
@@ -658,6 +659,63 @@ static void test_plan__recorded_image_round_trip(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* One field accepted with `mooring accept`, another drifted: the drift
+ * is reported and reverting it would recreate the container, dropping
+ * the accepted value, which the action says (run_heal.c holds it). */
+static void test_plan__revert_would_drop_an_accepted_value(void **s)
+{
+	char dir[] = "/tmp/mooring-test-plan.XXXXXX";
+	char cmd[64], actual[65], desired[65], path[128];
+	struct findings_accepted *acc = NULL;
+	struct unit_plan p;
+	struct plan_facts f;
+	json_t *a = json_integer(2147483648), *d = json_integer(536870912);
+	FILE *fp;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	findings_value_hash(actual, a);
+	findings_value_hash(desired, d);
+	snprintf(path, sizeof(path), "%s/accepted", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/accepted/api.json", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp,
+		"{\"unit\": \"api\", \"accepted\": [{\"finding\": \"x\", "
+		"\"service\": \"api\", \"path\": \"/services/api/mem_limit\", "
+		"\"actual\": 2147483648, \"actual_hash\": \"%s\", "
+		"\"desired_hash\": \"%s\"}]}",
+		actual, desired);
+	fclose(fp);
+	assert_int_equal(findings_accepted_load(&acc, dir, "api"), 0);
+
+	plan_init(&p, API_V1, API_V1);
+	add_container(&p, "api-api-1", "api", hash_of(&p, "api"), true,
+		      "image: x:1\nmem_limit: 2147483648\n"
+		      "environment: {LOG_LEVEL: debug}\n");
+	memset(&f, 0, sizeof(f));
+	f.accepted = acc;
+	f.finding.unit = &test_unit;
+	f.finding.source = "/repo";
+	f.finding.root = "/repo";
+	f.finding.now = 1795342951;
+	assert_int_equal(plan_decide(&p, &f, NULL), 0);
+	assert_int_equal(json_array_size(p.findings), 1);
+	assert_string_equal(
+	    fstr(fchange(json_array_get(p.findings, 0), 0), "path"),
+	    "/services/api/environment/LOG_LEVEL");
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_DRIFT);
+	assert_true(p.actions[0].drops_accepted);
+	unit_plan_release(&p);
+
+	findings_accepted_free(acc);
+	json_decref(a);
+	json_decref(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* decide() with a policy holding one open exception for unit api. */
 static void decide_under_exception(struct unit_plan *p, char **fields,
 				   size_t nfields)
@@ -1004,6 +1062,7 @@ int main(void)
 		test_plan__hand_recreate_on_moved_tag_is_image_drift),
 	    cmocka_unit_test(test_plan__recorded_image_round_trip),
 	    cmocka_unit_test(test_plan__emergency_windows),
+	    cmocka_unit_test(test_plan__revert_would_drop_an_accepted_value),
 	    cmocka_unit_test(test_plan__namespace_joiner_follows_its_target),
 	    cmocka_unit_test(test_plan__never_started_is_recreated),
 	    cmocka_unit_test(test_plan__force_recreate),
