@@ -170,6 +170,8 @@ static void plan_text_change(struct buf *out, const char *label,
 	}
 	buf_adds(out, ", actual ");
 	plan_text_value(out, ch, "actual");
+	if (json_is_true(json_object_get(ch, "accepted")))
+		buf_adds(out, " (accepted)");
 	plan_text_where(out, ch);
 	buf_addc(out, '\n');
 }

@@ -31,6 +31,9 @@ struct change {
 	 * mark of the nearest enclosing desired node (the mapping a
 	 * reconciliation would add it to); {NULL, 0, 0} if none. */
 	struct ymark mark;
+	/* The actual value is one `mooring accept` took (plan_decide.c sets
+	 * it; diff never does): the finding says so. */
+	bool accepted;
 };
 
 struct changes {

@@ -582,6 +582,8 @@ static json_t *finding_change(const struct finding_ctx *fc,
 				: json_null());
 	if (absent)
 		json_object_set_new(j, "absent", absent);
+	if (ch->accepted)
+		json_object_set_new(j, "accepted", json_true());
 	free(file);
 	return j;
 }

@@ -254,6 +254,21 @@ static const char *fa_class_never_covered(const char *klass)
 	return NULL;
 }
 
+/* Does a change carry a value accepted before (plan_decide.c marks
+ * it: a waiting deploy would drop it)? */
+static bool fa_any_accepted(const json_t *changes)
+{
+	const json_t *ch;
+	size_t i;
+
+	json_array_foreach(changes, i, ch)
+	{
+		if (json_is_true(json_object_get(ch, "accepted")))
+			return true;
+	}
+	return false;
+}
+
 /* Can this open finding be accepted: a runtime value per change, each
  * at a service's field, of a kind accepted values cover? */
 static int fa_acceptable(const json_t *rec, const char *id)
@@ -286,10 +301,13 @@ static int fa_acceptable(const json_t *rec, const char *id)
 	 * deploying would end the runtime change silently. */
 	if (relationship && !strcmp(relationship, "conflict"))
 		return err_set(MOOR_EINVAL,
-			       "finding '%s' is a conflict: git changed the "
-			       "field too; deploy, or put the runtime value "
-			       "in git",
-			       id);
+			       "finding '%s' is a conflict: %s; deploy, or "
+			       "put the runtime value in git",
+			       id,
+			       fa_any_accepted(changes)
+				   ? "the deploy waiting for the service "
+				     "would drop a value accepted before"
+				   : "git changed the field too");
 	/* The tag resolves to another image than the container runs: the
 	 * next deploy recreates it whatever was accepted. */
 	if (klass && !strcmp(klass, "dependency") && relationship &&

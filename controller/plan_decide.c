@@ -259,17 +259,20 @@ enum plan_bucket {
  * from, split by the policy: a field an ownership rule gives to someone
  * else is controller_owned, one an open exception covers is emergency
  * (both left alone: not in out->paths, so nothing reverts them), one
- * accepted with `mooring accept` is no finding at all; of the rest,
- * fields that also changed in git since the last apply are a conflict (a
- * deploy would overwrite the runtime change), the others unauthorized
- * drift. One finding per non-empty bucket; the drift and conflict paths
- * are added to out->paths.
+ * accepted with `mooring accept` is no finding at all unless a deploy is
+ * waiting that recreates the container (redeploy: a new spec or a moved
+ * tag), which would drop it; of the rest, fields that also changed in
+ * git since the last apply are a conflict (a deploy would overwrite the
+ * runtime change), the others unauthorized drift. An accepted value a
+ * deploy would drop is a conflict too, its change marked accepted. One
+ * finding per non-empty bucket; the drift and conflict paths are added
+ * to out->paths.
  */
 static int plan_drift(struct plan_action *out, struct unit_plan *p,
 		      const struct plan_facts *f, const char *service,
 		      const struct ynode *desired, const char *desired_hash,
 		      const struct plan_recorded *rec,
-		      const struct plan_container *c)
+		      const struct plan_container *c, bool redeploy)
 {
 	static const char *const klass[PLAN_NBUCKETS] = {
 	    "unauthorized", "unauthorized", "controller_owned", "emergency"};
@@ -294,14 +297,20 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 		goto cleanup;
 	for (size_t b = 0; b < PLAN_NBUCKETS; b++)
 		bucket[b] = xcalloc(ch.n + 1, sizeof(*bucket[b]));
+	redeploy = redeploy || !plan_same(c->spec_hash, desired_hash);
 	for (size_t i = 0; i < ch.n; i++) {
-		const struct change *x = &ch.items[i];
+		struct change *x = &ch.items[i];
 		const struct ynode *base =
 		    vs_recorded ? x->recorded : x->desired;
 		enum plan_bucket b;
 
 		if (diff_values_equal(x->path, x->actual, base))
 			continue; /* a pending deploy, not drift */
+		/* Git caught up with the runtime value (the reconciliation
+		 * was merged): the deploy changes nothing there. */
+		if (vs_recorded &&
+		    diff_values_equal(x->path, x->actual, x->desired))
+			continue;
 		/* A new commit that changes an emergency value is a
 		 * conflict all the same: deploying it would end the
 		 * emergency change silently. */
@@ -316,7 +325,10 @@ static int plan_drift(struct plan_action *out, struct unit_plan *p,
 			b = PLAN_EMERGENCY;
 		else if (plan_accepted(f, x)) {
 			out->drops_accepted = true;
-			continue;
+			if (!redeploy)
+				continue;
+			x->accepted = true;
+			b = PLAN_CONFLICT;
 		} else
 			b = PLAN_DRIFT;
 		bucket[b][nb[b]++] = x;
@@ -389,8 +401,8 @@ static int plan_decide_service(struct unit_plan *p, const struct plan_facts *f,
 		error = plan_image_finding(p, f, service, desired, c, resolved,
 					   rec.image_id);
 	if (!error && c && c->running && c->observed)
-		error =
-		    plan_drift(&drifted, p, f, service, desired, hash, &rec, c);
+		error = plan_drift(&drifted, p, f, service, desired, hash, &rec,
+				   c, moved);
 	if (error < 0)
 		goto cleanup;
 	if (!c) {

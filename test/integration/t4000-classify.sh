@@ -22,8 +22,10 @@
 #     suspended after max_reverts, failed_reconciliation raised
 #   8 a stopped service is missing; a container with only the compose
 #     project label is unmanaged and never removed
-#   + policy findings of the desired state (mutable tag, privileged), and a
-#     commit that changes a drifted field: conflict, not deployed
+#   + policy findings of the desired state (mutable tag, privileged), a
+#     commit that changes a drifted field: conflict, not deployed; and a
+#     commit that would recreate a service over an accepted value:
+#     conflict naming the accepted value, deployed once git holds it
 # shellcheck source=test/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=test/integration/docker.sh
@@ -44,7 +46,7 @@ wait_until() {
 }
 
 P=mtest-t4000-$$
-UNITS="cap ident img owned heal flap miss"
+UNITS="cap acc ident img owned heal flap miss"
 TAG=mooring-example/busybox:mtest-t4000-$$
 rpid=
 cleanup() {
@@ -213,6 +215,30 @@ check "conflict: the finding shows desired, recorded and actual" \
 	finding_true cap "f['relationship'] == 'conflict' and any(c['desired'] == 1024**3 and c['recorded'] == 536870912 and c['actual'] == 2*1024**3 for c in f['changes'])"
 check "conflict: not deployed over the runtime change" \
 	eval "test '$(cid cap)' = '$id' && inspect_true '$id' \"h['Memory'] == 2*1024**3\""
+
+# --- accepted, then a commit that recreates the service for another field ----
+id=$(cid acc)
+docker update --memory 2g --memory-swap 4g "$id" >/dev/null
+check "accepted: the update is drift" \
+	wait_until 20 finding_true acc "f['domain'] == 'capacity'"
+fid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["open_findings"][0]["id"])' "$TMP/acc.json")
+expect_exit 0 "accepted: mooring accept takes 2g" \
+	"$MOORING" accept -c "$cfg" --finding "$fid" --reason "load test needs 2g"
+check "accepted: in sync with the accepted value" wait_until 20 unit_is acc in_sync
+sed -i 's/com.example.team: blue/com.example.team: green/' "$repo/stacks/acc/compose.yaml"
+check "accepted: a commit recreating the service over it is a conflict" \
+	wait_until 15 finding_true acc "f['relationship'] == 'conflict' and any(c['path'] == '/services/app/mem_limit' and c.get('accepted') and c['actual'] == 2*1024**3 for c in f['changes'])"
+check "accepted: not deployed: same container, still 2g" \
+	eval "test '$(cid acc)' = '$id' && inspect_true '$id' \"h['Memory'] == 2*1024**3\""
+fid=$(python3 -c 'import json,sys; print([f["id"] for f in json.load(open(sys.argv[1]))["open_findings"] if f["relationship"] == "conflict"][0])' "$TMP/acc.json")
+run_cmd "$MOORING" accept -c "$cfg" --finding "$fid" --reason "again"
+check_last "accepted: accepting the conflict again is refused, saying why" \
+	eval "test $RC -eq 1 && grep -q 'would drop a value accepted before' '$ERR'"
+sed -i 's/mem_limit: 512m/mem_limit: 2g/' "$repo/stacks/acc/compose.yaml"
+check "accepted: once git holds the value the commit is deployed" \
+	wait_until 30 eval "unit_is acc in_sync && test \"\$(cid acc)\" != '$id'"
+check "accepted: the new container has both the label and 2g" \
+	inspect_true "$(cid acc)" "cfg['Labels']['com.example.team'] == 'green' and h['Memory'] == 2*1024**3"
 
 # --- 3: replaced by hand with an extra cap_add --------------------------------
 replace_by_hand ident "$IMG" --cap-add NET_ADMIN

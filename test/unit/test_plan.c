@@ -102,6 +102,17 @@ static const char *hash_of(const struct unit_plan *p, const char *service)
 	return strmap_get(&p->desired->spec_hashes, service);
 }
 
+/* The spec hash the recorded plane keeps for service. */
+static const char *recorded_hash_of(const struct unit_plan *p,
+				    const char *service)
+{
+	return ynode_map_get(
+		   ynode_map_get(ynode_map_get(p->recorded, "services"),
+				 service),
+		   "spec_hash")
+	    ->text;
+}
+
 /* A container; observed_yaml is its canonical service (NULL: none). */
 static struct plan_container *
 add_container(struct unit_plan *p, const char *name, const char *service,
@@ -185,6 +196,9 @@ static const json_t *fchange(const json_t *f, size_t i)
 	"    environment: {LOG_LEVEL: info}\n"
 #define API_V2                                                                 \
 	"services:\n  api:\n    image: x:1\n    mem_limit: 1073741824\n"       \
+	"    environment: {LOG_LEVEL: debug}\n"
+#define API_V1_DEBUG                                                           \
+	"services:\n  api:\n    image: x:1\n    mem_limit: 536870912\n"        \
 	"    environment: {LOG_LEVEL: debug}\n"
 #define API_V1_SVC                                                             \
 	"image: x:1\nmem_limit: 536870912\nenvironment: {LOG_LEVEL: info}\n"
@@ -337,13 +351,11 @@ static void test_plan__stopped_container_is_started(void **s)
 static void test_plan__new_commit_is_pending_with_paths(void **s)
 {
 	struct unit_plan p;
-	const struct ynode *rec;
 
 	(void)s;
 	plan_init(&p, API_V2, API_V1);
-	rec = ynode_map_get(ynode_map_get(p.recorded, "services"), "api");
-	add_container(&p, "api-api-1", "api",
-		      ynode_map_get(rec, "spec_hash")->text, true, API_V1_SVC);
+	add_container(&p, "api-api-1", "api", recorded_hash_of(&p, "api"), true,
+		      API_V1_SVC);
 	decide(&p, NULL, NULL);
 	assert_int_equal(p.nactions, 1);
 	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_SPEC_CHANGED);
@@ -422,18 +434,15 @@ static void test_plan__drift_without_recorded_plane(void **s)
 static void test_plan__same_field_in_git_and_runtime_is_conflict(void **s)
 {
 	struct unit_plan p;
-	const struct ynode *rec;
 	const json_t *f, *c;
 	bool seen_conflict = false, seen_drift = false;
 	size_t i;
 
 	(void)s;
 	plan_init(&p, API_V2, API_V1);
-	rec = ynode_map_get(ynode_map_get(p.recorded, "services"), "api");
 	/* Git moved mem_limit and LOG_LEVEL; someone changed mem_limit by
 	 * hand, and added a label git never touched. */
-	add_container(&p, "api-api-1", "api",
-		      ynode_map_get(rec, "spec_hash")->text, true,
+	add_container(&p, "api-api-1", "api", recorded_hash_of(&p, "api"), true,
 		      "image: x:1\nmem_limit: 2147483648\n"
 		      "environment: {LOG_LEVEL: info}\nlabels: {hand: made}\n");
 	decide(&p, NULL, NULL);
@@ -469,6 +478,25 @@ static void test_plan__same_field_in_git_and_runtime_is_conflict(void **s)
 	assert_true(seen_conflict);
 	assert_true(seen_drift);
 	assert_string_equal(unit_status_name(p.status), "conflict");
+	unit_plan_release(&p);
+}
+
+/* The runtime value reached git (the reconciliation was merged): the
+ * new commit is a plain deploy, nothing of the host is overwritten. */
+static void test_plan__git_catching_up_with_runtime_is_no_conflict(void **s)
+{
+	struct unit_plan p;
+
+	(void)s;
+	plan_init(&p, API_V2, API_V1);
+	add_container(&p, "api-api-1", "api", recorded_hash_of(&p, "api"), true,
+		      "image: x:1\nmem_limit: 1073741824\n"
+		      "environment: {LOG_LEVEL: info}\n");
+	decide(&p, NULL, NULL);
+	assert_int_equal(json_array_size(p.findings), 0);
+	assert_int_equal(p.nactions, 1);
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_SPEC_CHANGED);
+	assert_string_equal(unit_status_name(p.status), "pending");
 	unit_plan_release(&p);
 }
 
@@ -709,6 +737,26 @@ static void test_plan__revert_would_drop_an_accepted_value(void **s)
 	assert_true(p.actions[0].drops_accepted);
 	unit_plan_release(&p);
 
+	/* A commit that changes another field of the service: its deploy
+	 * would recreate the container and drop the accepted value, a
+	 * conflict that names it, not a silent overwrite. */
+	plan_init(&p, API_V1_DEBUG, API_V1);
+	add_container(&p, "api-api-1", "api", recorded_hash_of(&p, "api"), true,
+		      "image: x:1\nmem_limit: 2147483648\n"
+		      "environment: {LOG_LEVEL: info}\n");
+	assert_int_equal(plan_decide(&p, &f, NULL), 0);
+	assert_int_equal(json_array_size(p.findings), 1);
+	assert_string_equal(fstr(json_array_get(p.findings, 0), "relationship"),
+			    "conflict");
+	assert_string_equal(
+	    fstr(fchange(json_array_get(p.findings, 0), 0), "path"),
+	    "/services/api/mem_limit");
+	assert_true(json_is_true(json_object_get(
+	    fchange(json_array_get(p.findings, 0), 0), "accepted")));
+	assert_string_equal(unit_status_name(p.status), "conflict");
+	assert_action(&p, 0, "api", ACTION_RECREATE, REASON_SPEC_CHANGED);
+	unit_plan_release(&p);
+
 	findings_accepted_free(acc);
 	json_decref(a);
 	json_decref(d);
@@ -759,15 +807,9 @@ static void test_plan__emergency_windows(void **s)
 	/* A commit that changes the same field: a conflict with both
 	 * values, not a silent deploy over the emergency value. */
 	plan_init(&p, API_V2, API_V1);
-	add_container(
-	    &p, "api-api-1", "api",
-	    ynode_map_get(
-		ynode_map_get(ynode_map_get(p.recorded, "services"), "api"),
-		"spec_hash")
-		->text,
-	    true,
-	    "image: x:1\nmem_limit: 2147483648\n"
-	    "environment: {LOG_LEVEL: info}\n");
+	add_container(&p, "api-api-1", "api", recorded_hash_of(&p, "api"), true,
+		      "image: x:1\nmem_limit: 2147483648\n"
+		      "environment: {LOG_LEVEL: info}\n");
 	decide_under_exception(&p, mem, 1);
 	json_array_foreach(p.findings, i, f)
 	{
@@ -1057,6 +1099,8 @@ int main(void)
 	    cmocka_unit_test(test_plan__drift_without_recorded_plane),
 	    cmocka_unit_test(
 		test_plan__same_field_in_git_and_runtime_is_conflict),
+	    cmocka_unit_test(
+		test_plan__git_catching_up_with_runtime_is_no_conflict),
 	    cmocka_unit_test(test_plan__moved_tag_is_image_drift),
 	    cmocka_unit_test(
 		test_plan__hand_recreate_on_moved_tag_is_image_drift),
